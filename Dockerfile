@@ -1,0 +1,14 @@
+# One image for every app; docker-compose.yml picks the app with KLP_APP.
+FROM node:20-bookworm-slim
+WORKDIR /srv/klp-fleet
+ENV NODE_ENV=production TZ=UTC
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.base.json ./
+COPY tools/register.js tools/register.js
+COPY apps apps
+COPY libs libs
+COPY migrations migrations
+COPY tools/db tools/db
+ENV KLP_APP=api
+CMD ["sh", "-c", "exec node -r ./tools/register.js apps/${KLP_APP}/src/main.ts"]

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError } from '@klp/config';
+import { AppModule } from './app.module';
+import { loadApiConfig } from './config';
+
+async function bootstrap(): Promise<void> {
+  const config = loadApiConfig(process.env);
+  const app = await NestFactory.create(AppModule.forConfig(config), {
+    logger: config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
+  });
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  console.log(`klp-api listening on http://${config.HOST}:${config.PORT}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

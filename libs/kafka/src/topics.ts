@@ -1,0 +1,85 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const TOPIC = {
+  commands: 'klp.commands',
+  events: 'klp.events',
+  audit: 'klp.audit',
+  snapshots: 'klp.snapshots',
+  dlq: 'klp.dlq',
+} as const;
+export type TopicName = (typeof TOPIC)[keyof typeof TOPIC];
+
+interface TopicSpec {
+  name: TopicName;
+  /** Co-partitioned topics share KLP_PARTITIONS so that one host lives in the same partition everywhere. */
+  coPartitioned: boolean;
+  config: Record<string, string>;
+}
+
+// Retention from ARCHITECTURE.md, "Topics": events and audit are the source of truth, kept forever.
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { name: TOPIC.commands, coPartitioned: true, config: { 'retention.ms': String(7 * DAY_MS) } },
+  { name: TOPIC.events, coPartitioned: true, config: { 'retention.ms': '-1', 'retention.bytes': '-1' } },
+  { name: TOPIC.audit, coPartitioned: true, config: { 'retention.ms': '-1', 'retention.bytes': '-1' } },
+  {
+    name: TOPIC.snapshots,
+    coPartitioned: true,
+    config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0', 'segment.ms': String(DAY_MS) },
+  },
+  { name: TOPIC.dlq, coPartitioned: false, config: { 'retention.ms': String(30 * DAY_MS) } },
+];
+
+export class TopicMismatchError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Kafka topics do not match this configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n` +
+        'Co-partitioned topics must all have KLP_PARTITIONS partitions: fix KLP_PARTITIONS or recreate the topics.',
+    );
+    this.name = 'TopicMismatchError';
+  }
+}
+
+export interface ProvisionResult {
+  created: string[];
+  existing: string[];
+}
+
+/**
+ * Creates the missing topics and checks the existing ones. Idempotent, so every app may call it at
+ * boot; a partition count that differs from KLP_PARTITIONS stops the boot, because keying by host
+ * would then send a host's commands and events to partitions that no longer line up.
+ */
+export async function provisionTopics(
+  admin: Admin,
+  options: { partitions: number; replicationFactor?: number; dlqPartitions?: number },
+): Promise<ProvisionResult> {
+  const existingNames = new Set(await admin.listTopics());
+  const partitionsOf = (spec: TopicSpec) =>
+    spec.coPartitioned ? options.partitions : (options.dlqPartitions ?? Math.min(options.partitions, 3));
+  const missing = TOPIC_SPECS.filter((spec) => !existingNames.has(spec.name));
+  if (missing.length > 0) {
+    const topics: ITopicConfig[] = missing.map((spec) => ({
+      topic: spec.name,
+      numPartitions: partitionsOf(spec),
+      replicationFactor: options.replicationFactor ?? 1,
+      configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+    }));
+    // Another app may create them at the same moment; createTopics then reports them as existing.
+    await admin.createTopics({ topics, waitForLeaders: true });
+  }
+  const present = TOPIC_SPECS.filter((spec) => existingNames.has(spec.name));
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
+    const problems = metadata.topics.flatMap((topic) => {
+      const spec = TOPIC_SPECS.find((candidate) => candidate.name === topic.name);
+      if (!spec?.coPartitioned || topic.partitions.length === options.partitions) return [];
+      return [
+        `${topic.name} has ${topic.partitions.length} partitions, KLP_PARTITIONS is ${options.partitions}`,
+      ];
+    });
+    if (problems.length > 0) throw new TopicMismatchError(problems);
+  }
+  return { created: missing.map((spec) => spec.name), existing: present.map((spec) => spec.name) };
+}

@@ -1,0 +1,4 @@
+import { ReadModel1764284400000 } from './1764284400000-read-model';
+
+/** Every migration, oldest first. A landed migration is never edited: add a new one. */
+export const migrations = [ReadModel1764284400000];
