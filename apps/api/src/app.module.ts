@@ -1,7 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard, TOKEN_REGISTRY } from './auth/auth.guard';
+import { TokenRegistry } from './auth/token-registry';
+import { CommandBus } from './commands/command-bus';
+import { CommandsController } from './commands/commands.controller';
+import { CommandsService } from './commands/commands.service';
+import { OutcomeStore } from './commands/outcome-store';
+import { SettlementListener } from './commands/settlement-listener';
 import { API_CONFIG, type ApiConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure.module';
+import { FleetController } from './reads/fleet.controller';
+import { HostsController } from './reads/hosts.controller';
 
 @Module({})
 export class AppModule {
@@ -10,8 +20,16 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [InfrastructureModule],
-      controllers: [HealthController],
-      providers: [{ provide: API_CONFIG, useValue: config }],
+      controllers: [HealthController, CommandsController, HostsController, FleetController],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: TOKEN_REGISTRY, useValue: new TokenRegistry(config.KLP_TOKENS) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        CommandBus,
+        CommandsService,
+        OutcomeStore,
+        SettlementListener,
+      ],
       exports: [API_CONFIG],
     };
   }

@@ -32,6 +32,11 @@ export const kafkaVariables = {
   KAFKA_BROKERS: brokerList.default([DEFAULTS.KAFKA_BROKERS]),
   KLP_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULTS.KLP_PARTITIONS),
   KLP_CLIENT_ID: z.string().min(1).default('klp-fleet'),
+  /** Prefix of every topic and consumer group name, so that stacks can share a broker. */
+  KLP_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, . _ - only')
+    .default(''),
 };
 
 export const databaseVariables = {

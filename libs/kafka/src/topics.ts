@@ -10,9 +10,24 @@ export const TOPIC = {
   dlq: 'klp.dlq',
 } as const;
 export type TopicName = (typeof TOPIC)[keyof typeof TOPIC];
+export type TopicNames = { readonly [K in keyof typeof TOPIC]: string };
+
+/**
+ * The topic names under a prefix (KLP_TOPIC_PREFIX), so that several stacks, or several test runs,
+ * can share one broker without meeting. Consumer groups take the same prefix.
+ */
+export function topicNames(prefix = ''): TopicNames {
+  return {
+    commands: prefix + TOPIC.commands,
+    events: prefix + TOPIC.events,
+    audit: prefix + TOPIC.audit,
+    snapshots: prefix + TOPIC.snapshots,
+    dlq: prefix + TOPIC.dlq,
+  };
+}
 
 interface TopicSpec {
-  name: TopicName;
+  name: string;
   /** Co-partitioned topics share KLP_PARTITIONS so that one host lives in the same partition everywhere. */
   coPartitioned: boolean;
   config: Record<string, string>;
@@ -53,12 +68,14 @@ export interface ProvisionResult {
  */
 export async function provisionTopics(
   admin: Admin,
-  options: { partitions: number; replicationFactor?: number; dlqPartitions?: number },
+  options: { partitions: number; replicationFactor?: number; dlqPartitions?: number; prefix?: string },
 ): Promise<ProvisionResult> {
+  const prefix = options.prefix ?? '';
+  const specs = TOPIC_SPECS.map((spec) => ({ ...spec, name: prefix + spec.name }));
   const existingNames = new Set(await admin.listTopics());
   const partitionsOf = (spec: TopicSpec) =>
     spec.coPartitioned ? options.partitions : (options.dlqPartitions ?? Math.min(options.partitions, 3));
-  const missing = TOPIC_SPECS.filter((spec) => !existingNames.has(spec.name));
+  const missing = specs.filter((spec) => !existingNames.has(spec.name));
   if (missing.length > 0) {
     const topics: ITopicConfig[] = missing.map((spec) => ({
       topic: spec.name,
@@ -69,11 +86,11 @@ export async function provisionTopics(
     // Another app may create them at the same moment; createTopics then reports them as existing.
     await admin.createTopics({ topics, waitForLeaders: true });
   }
-  const present = TOPIC_SPECS.filter((spec) => existingNames.has(spec.name));
+  const present = specs.filter((spec) => existingNames.has(spec.name));
   if (present.length > 0) {
     const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
     const problems = metadata.topics.flatMap((topic) => {
-      const spec = TOPIC_SPECS.find((candidate) => candidate.name === topic.name);
+      const spec = specs.find((candidate) => candidate.name === topic.name);
       if (!spec?.coPartitioned || topic.partitions.length === options.partitions) return [];
       return [
         `${topic.name} has ${topic.partitions.length} partitions, KLP_PARTITIONS is ${options.partitions}`,

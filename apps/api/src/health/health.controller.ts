@@ -1,8 +1,10 @@
 import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { Public } from '../auth/auth.guard';
 import { probe, type DependencyStatus } from './dependency-probe';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
 
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
 

@@ -1,0 +1,80 @@
+import { Inject, Injectable, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import type { CommandEnvelope } from '@klp/contracts';
+import { topicNames } from '@klp/kafka';
+import { API_CONFIG, type ApiConfig } from '../config';
+import { KAFKA } from '../infrastructure.module';
+
+const SEND_DEADLINE_MS = 5000;
+
+/**
+ * Sends command envelopes to klp.commands, keyed by host so that every command of a host is
+ * decided in order. The producer is idempotent: a retried send is written once.
+ */
+@Injectable()
+export class CommandBus implements OnApplicationShutdown {
+  private readonly producer: Producer;
+  private connecting: Promise<void> | undefined;
+  private readonly topic: string;
+
+  constructor(@Inject(KAFKA) kafka: Kafka, @Inject(API_CONFIG) config: ApiConfig) {
+    this.topic = topicNames(config.KLP_TOPIC_PREFIX).commands;
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 100 },
+    });
+  }
+
+  async send(envelopes: readonly CommandEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    await this.withDeadline(async () => {
+      await this.connect();
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: envelopes.map((envelope) => ({
+          key: envelope.hostId,
+          value: JSON.stringify(envelope),
+          headers: { 'klp-command-id': envelope.commandId, 'klp-command-type': envelope.type },
+        })),
+      });
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.producer.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  /** A command the broker cannot take is refused quickly with 503, never left hanging. */
+  private async withDeadline(work: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        work(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${SEND_DEADLINE_MS} ms`)),
+            SEND_DEADLINE_MS,
+          );
+        }),
+      ]);
+    } catch (error) {
+      throw new ServiceUnavailableException({
+        error: 'kafka unavailable',
+        reason: `the command was not accepted by Kafka: ${(error as Error).message}`,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
