@@ -88,7 +88,10 @@ export async function provisionTopics(
   }
   const present = specs.filter((spec) => existingNames.has(spec.name));
   if (present.length > 0) {
-    const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
+    const metadata = await fetchMetadataOnceKnown(
+      admin,
+      present.map((spec) => spec.name),
+    );
     const problems = metadata.topics.flatMap((topic) => {
       const spec = specs.find((candidate) => candidate.name === topic.name);
       if (!spec?.coPartitioned || topic.partitions.length === options.partitions) return [];
@@ -99,4 +102,24 @@ export async function provisionTopics(
     if (problems.length > 0) throw new TopicMismatchError(problems);
   }
   return { created: missing.map((spec) => spec.name), existing: present.map((spec) => spec.name) };
+}
+
+/**
+ * A topic that another app created a moment ago may be listed before every broker's metadata
+ * knows it (UNKNOWN_TOPIC_OR_PARTITION); apps boot together, so give it a few seconds.
+ */
+async function fetchMetadataOnceKnown(
+  admin: Admin,
+  topics: string[],
+): ReturnType<Admin['fetchTopicMetadata']> {
+  const deadline = Date.now() + 15_000;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await admin.fetchTopicMetadata({ topics });
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

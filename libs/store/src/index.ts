@@ -16,9 +16,3 @@ export {
   type StoredEvent,
   type TransitionSummary,
 } from './read/fleet.reader';
-export type {
-  BatchResult,
-  PartitionBatch,
-  ProjectionKind,
-  ProjectionLog,
-  ProjectionOptions,
