@@ -83,24 +83,26 @@ export async function provisionTopics(
       replicationFactor: options.replicationFactor ?? 1,
       configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
     }));
-    // Another app may create them at the same moment; createTopics then reports them as existing.
-    await admin.createTopics({ topics, waitForLeaders: true });
-  }
-  const present = specs.filter((spec) => existingNames.has(spec.name));
-  if (present.length > 0) {
-    const metadata = await fetchMetadataOnceKnown(
-      admin,
-      present.map((spec) => spec.name),
-    );
-    const problems = metadata.topics.flatMap((topic) => {
-      const spec = specs.find((candidate) => candidate.name === topic.name);
-      if (!spec?.coPartitioned || topic.partitions.length === options.partitions) return [];
-      return [
-        `${topic.name} has ${topic.partitions.length} partitions, KLP_PARTITIONS is ${options.partitions}`,
-      ];
+    // Leaders are awaited below, by a wait that also knows a just-created topic may still be
+    // unknown to the broker's metadata cache (kafkajs' own wait gives up on that at once).
+    await admin.createTopics({ topics, waitForLeaders: false }).catch((error: unknown) => {
+      // Another app created them at the same moment: what matters is that they exist now.
+      if (!isAlreadyExists(error)) throw error;
     });
-    if (problems.length > 0) throw new TopicMismatchError(problems);
   }
+  const metadata = await fetchMetadataOnceKnown(
+    admin,
+    specs.map((spec) => spec.name),
+  );
+  const problems = metadata.topics.flatMap((topic) => {
+    const spec = specs.find((candidate) => candidate.name === topic.name);
+    if (!spec?.coPartitioned || topic.partitions.length === options.partitions) return [];
+    return [
+      `${topic.name} has ${topic.partitions.length} partitions, KLP_PARTITIONS is ${options.partitions}`,
+    ];
+  });
+  if (problems.length > 0) throw new TopicMismatchError(problems);
+  const present = specs.filter((spec) => existingNames.has(spec.name));
   return { created: missing.map((spec) => spec.name), existing: present.map((spec) => spec.name) };
 }
 
@@ -115,11 +117,24 @@ async function fetchMetadataOnceKnown(
   const deadline = Date.now() + 15_000;
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     try {
-      return await admin.fetchTopicMetadata({ topics });
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const leaderless = metadata.topics.some((topic) =>
+        topic.partitions.some((partition) => partition.leader < 0),
+      );
+      if (!leaderless || Date.now() > deadline) return metadata;
     } catch (error) {
       const type = (error as { type?: string }).type;
-      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      const retriable = type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
+      if (!retriable || Date.now() > deadline) throw error;
     }
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const { type, errors } = error as { type?: string; errors?: Array<{ type?: string }> };
+  if (type === 'TOPIC_ALREADY_EXISTS') return true;
+  return (
+    Array.isArray(errors) && errors.length > 0 && errors.every((item) => item.type === 'TOPIC_ALREADY_EXISTS')
+  );
 }
