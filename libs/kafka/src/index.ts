@@ -4,6 +4,8 @@ export {
   TOPIC_SPECS,
   TopicMismatchError,
   provisionTopics,
+  createTopicsAndWait,
+  fetchMetadataOnceKnown,
   topicNames,
   type TopicNames,
   type ProvisionResult,

@@ -107,10 +107,25 @@ export async function provisionTopics(
 }
 
 /**
+ * Creates topics and waits until every partition has a leader. kafkajs' own `waitForLeaders`
+ * gives up at once on UNKNOWN_TOPIC_OR_PARTITION, which a fresh KRaft broker answers for a
+ * topic it created a moment ago; this waits for it, boundedly.
+ */
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false }).catch((error: unknown) => {
+    if (!isAlreadyExists(error)) throw error;
+  });
+  await fetchMetadataOnceKnown(
+    admin,
+    topics.map((topic) => topic.topic),
+  );
+}
+
+/**
  * A topic that another app created a moment ago may be listed before every broker's metadata
  * knows it (UNKNOWN_TOPIC_OR_PARTITION); apps boot together, so give it a few seconds.
  */
-async function fetchMetadataOnceKnown(
+export async function fetchMetadataOnceKnown(
   admin: Admin,
   topics: string[],
 ): ReturnType<Admin['fetchTopicMetadata']> {

@@ -12,6 +12,7 @@ import {
   type EachMessagePayload,
   type Producer,
 } from 'kafkajs';
+import { createTopicsAndWait } from './topics';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const WAIT_MS = 20_000;
@@ -77,11 +78,10 @@ describe('Kafka transactions against the real broker', () => {
   beforeAll(async () => {
     admin = kafka.admin();
     await admin.connect();
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
-    });
-    expect(created).toBe(true);
+    await createTopicsAndWait(
+      admin,
+      Object.values(topics).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+    );
   });
 
   afterAll(async () => {
