@@ -13,7 +13,7 @@ failed_steps=()
 cleanup() {
   if [ -n "$broker_started" ]; then
     echo "▶ stopping the Kafka broker this run started"
-    bash tools/kafka/kafka-down.sh >/dev/null 2>&1 || true
+    KAFKA_PORT=${KAFKA_PORT:-19092} bash tools/kafka/kafka-down.sh >/dev/null 2>&1 || true
   fi
 }
 trap cleanup EXIT
@@ -70,6 +70,9 @@ step "integration tests (real Kafka and Postgres)" jest_tier int
 step "end-to-end tests" jest_tier e2e --passWithNoTests
 
 totals=$(node tools/test/sum-jest-results.js "$results_dir"/*.json)
+# Stop the broker now, so that the total below is the very last line CI reads.
+cleanup
+broker_started=""
 echo
 if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "failed steps: ${failed_steps[*]}"
