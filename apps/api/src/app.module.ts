@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Request } from 'express';
 import { AuthGuard, TOKEN_REGISTRY } from './auth/auth.guard';
 import { TokenRegistry } from './auth/token-registry';
 import { CommandBus } from './commands/command-bus';
@@ -8,6 +11,9 @@ import { CommandsService } from './commands/commands.service';
 import { OutcomeStore } from './commands/outcome-store';
 import { SettlementListener } from './commands/settlement-listener';
 import { API_CONFIG, type ApiConfig } from './config';
+import { CommandsResolver } from './graphql/commands.resolver';
+import { formatGraphQLError } from './graphql/errors';
+import { QueriesResolver } from './graphql/queries.resolver';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure.module';
 import { FleetController } from './reads/fleet.controller';
@@ -19,7 +25,20 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [InfrastructureModule],
+      imports: [
+        InfrastructureModule,
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          playground: false,
+          introspection: true,
+          includeStacktraceInErrorResponses: false,
+          formatError: formatGraphQLError,
+          context: ({ req }: { req: Request }) => ({ req }),
+        }),
+      ],
       controllers: [HealthController, CommandsController, HostsController, FleetController],
       providers: [
         { provide: API_CONFIG, useValue: config },
@@ -29,6 +48,11 @@ export class AppModule {
         CommandsService,
         OutcomeStore,
         SettlementListener,
+        // The resolvers call the REST controllers, so both protocols share checks and queries.
+        HostsController,
+        FleetController,
+        QueriesResolver,
+        CommandsResolver,
       ],
       exports: [API_CONFIG],
     };
