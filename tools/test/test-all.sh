@@ -67,7 +67,7 @@ step "unit tests (with libs/domain coverage ≥ 95% lines)" jest_tier unit --cov
 step "scenario runner over ../shared/scenarios" npm run -s scenarios -- "${KLP_SCENARIOS_DIR:-../shared/scenarios}" libs/domain/scenarios
 step "Kafka broker up" ensure_broker
 step "integration tests (real Kafka and Postgres)" jest_tier int
-step "end-to-end tests" jest_tier e2e --passWithNoTests
+step "end-to-end tests (REST, GraphQL, every scenario over the started stack)" jest_tier e2e
 
 totals=$(node tools/test/sum-jest-results.js "$results_dir"/*.json)
 # Stop the broker now, so that the total below is the very last line CI reads.

@@ -11,6 +11,22 @@ export const projectorConfigSchema = z.object({
     .default('klp'),
   /** Upper bound of Kafka records applied in one Postgres transaction. */
   KLP_PROJECTOR_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** The projector's Kafka consumer group, after KLP_TOPIC_PREFIX. */
+  KLP_PROJECTOR_GROUP: z.string().min(1).default('klp-projector'),
+  /** Most hosts kept folded in memory; the rest are refolded from event_log when they come back. */
+  KLP_PROJECTOR_CACHE_HOSTS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /**
+   * How long the group waits for a silent member before it hands its partitions to the others: the
+   * pause a crashed (SIGKILLed) projector costs its partitions.
+   */
+  KLP_PROJECTOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /**
+   * How batches reach Postgres (ADR 0004): `hybrid` COPYs the logs and upserts the view over unnest
+   * arrays; `unnest` and `copy` use one way for everything (kept to measure against).
+   */
+  KLP_PROJECTOR_WRITER: z.enum(['hybrid', 'unnest', 'copy']).default('hybrid'),
+  /** Partitions applied at once, each in its own transaction (a partition's batches stay in order). */
+  KLP_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
 });
 export type ProjectorConfig = z.infer<typeof projectorConfigSchema>;
 

@@ -16,3 +16,19 @@ export {
   type StoredEvent,
   type TransitionSummary,
 } from './read/fleet.reader';
+export { Projection } from './projection/projection';
+export type {
+  BatchResult,
+  PartitionBatch,
+  ProjectionKind,
+  ProjectionLog,
+  ProjectionOptions,
+} from './projection/projection';
+export { type BulkWriter, unnestWriter } from './projection/bulk-writer';
+export { copyWriter, hybridWriter } from './projection/copy-writer';
+export { createReadModelPool, missingColumns, type ReadModelPoolOptions } from './projection/read-model-pool';
+export { SETTLED_CHANNEL, settledPayloads } from './projection/settled-notify';
+export { deadLetter, parseAudit, parseEvent, type SourceRecord } from './projection/record-parsing';
+export { hostRows, type HostRows } from './projection/host-rows';
+export { projectEvent, unknownHost, type ProjectedHost } from './projection/projected-host';
+export { commandTypeOf } from './projection/log-rows';

@@ -56,12 +56,12 @@ export async function readHostView(db: Queryable, hostId: string): Promise<HostV
       [hostId],
     ),
     db.query<ObjectRow>(
-      `SELECT patch, object, loaded, patched, state FROM host_objects WHERE host_id = $1 ORDER BY patch, object`,
+      `SELECT patch, object, loaded, patched, state FROM host_objects WHERE host_id = $1 ORDER BY patch, position`,
       [hostId],
     ),
     db.query<FuncRow>(
       `SELECT patch, object, func, patched, transition, state FROM host_funcs
-        WHERE host_id = $1 ORDER BY patch, object, func`,
+        WHERE host_id = $1 ORDER BY patch, object, position`,
       [hostId],
     ),
     db.query<StackRow>(

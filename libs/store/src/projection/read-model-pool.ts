@@ -1,0 +1,49 @@
+import { Pool } from 'pg';
+import { DEFAULT_READ_SCHEMA, assertIdentifier } from '../database';
+import { AUDIT_LOG, COMMAND_OUTCOMES, EVENT_LOG, VIEW_TABLES } from './tables';
+
+export interface ReadModelPoolOptions {
+  url: string;
+  /** The Postgres schema of the read model; unqualified names resolve through `search_path`. */
+  schema?: string;
+  max?: number;
+  applicationName?: string;
+}
+
+/** A raw `pg` pool on the read model: the projector's batched SQL needs no ORM (ADR 0004). */
+export function createReadModelPool(options: ReadModelPoolOptions): Pool {
+  const schema = assertIdentifier(options.schema ?? DEFAULT_READ_SCHEMA, 'schema');
+  return new Pool({
+    connectionString: options.url,
+    max: options.max ?? 4,
+    application_name: options.applicationName ?? 'klp-projector',
+    options: `-c search_path=${schema},public`,
+    connectionTimeoutMillis: 5000,
+  });
+}
+
+/**
+ * The tables and columns the projection writes that the schema lacks ("table" or "table.column"),
+ * so that a projector started on an unmigrated database says so at boot instead of failing on its
+ * first batch. It checks what the SQL needs rather than migration names: libs cannot see migrations/.
+ */
+export async function missingColumns(pool: Pool, schema: string): Promise<string[]> {
+  const { rows } = await pool.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1`,
+    [assertIdentifier(schema, 'schema')],
+  );
+  const present = new Set(rows.map((row) => `${row.table_name}.${row.column_name}`));
+  const tables = new Set(rows.map((row) => row.table_name));
+  const wanted: [string, readonly string[]][] = [
+    ...[...VIEW_TABLES, EVENT_LOG, AUDIT_LOG, COMMAND_OUTCOMES].map((spec): [string, readonly string[]] => [
+      spec.table,
+      spec.columns.map((column) => column.name),
+    ]),
+    ['projection_offsets', ['topic', 'partition', 'next_offset', 'updated_at']],
+  ];
+  return wanted.flatMap(([table, columns]) =>
+    tables.has(table)
+      ? columns.filter((column) => !present.has(`${table}.${column}`)).map((column) => `${table}.${column}`)
+      : [table],
+  );
+}
