@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Stack, startStack } from './stack';
+import { type Stack, commandTopicEnd, startStack } from './stack';
 
 interface GraphQLAnswer<T> {
   data?: T;
@@ -14,7 +14,7 @@ describe('GraphQL over the started stack', () => {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    return (await response.json()) as GraphQLAnswer<T>;
+    return Object.assign((await response.json()) as GraphQLAnswer<T>, { httpStatus: response.status });
   };
 
   beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('GraphQL over the started stack', () => {
       `,
       { h: hostId },
     );
-    expect(booted).toEqual({ data: { hostBooted: { status: 'accepted', version: 1 } } });
+    expect(booted.data).toEqual({ hostBooted: { status: 'accepted', version: 1 } });
     const registered = await graphql(
       stack.tokens.operator,
       `
@@ -69,7 +69,7 @@ describe('GraphQL over the started stack', () => {
       `,
       { h: hostId },
     );
-    expect(enabled).toEqual({ data: { enablePatch: { status: 'accepted', version: 3 } } });
+    expect(enabled.data).toEqual({ enablePatch: { status: 'accepted', version: 3 } });
 
     const host = await graphql<{
       host: { transition: { patch: string; target: string }; view: unknown; funcStacks: unknown };
@@ -121,6 +121,7 @@ describe('GraphQL over the started stack', () => {
   }, 60_000);
 
   it('refuses bad input and unknown callers with codes, without stack traces', async () => {
+    const before = await commandTopicEnd(stack);
     const bad = await graphql(
       stack.tokens.admin,
       `
@@ -131,10 +132,23 @@ describe('GraphQL over the started stack', () => {
         }
       `,
     );
+    expect(bad.httpStatus).toBe(400);
     expect(bad.errors?.[0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       problems: [expect.anything()],
     });
+    const badPayload = await graphql(
+      stack.tokens.admin,
+      `
+        mutation {
+          submitCommand(input: { hostId: "h", type: "RegisterPatch", payload: { name: 7 } }) {
+            status
+          }
+        }
+      `,
+    );
+    expect(badPayload.httpStatus).toBe(400);
+    expect(await commandTopicEnd(stack)).toBe(before);
     const anonymous = await graphql(
       undefined,
       `
@@ -157,6 +171,6 @@ describe('GraphQL over the started stack', () => {
       `,
     );
     expect(agent.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect(JSON.stringify([bad, anonymous, agent])).not.toMatch(/stacktrace/);
+    expect(JSON.stringify([bad, badPayload, anonymous, agent])).not.toMatch(/stacktrace/);
   }, 60_000);
 });

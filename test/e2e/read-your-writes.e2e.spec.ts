@@ -1,21 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, topicNames } from '@klp/kafka';
-import { type Stack, startStack } from './stack';
-
-async function commandTopicEnd(stack: Stack): Promise<number> {
-  const admin = createKafka({
-    brokers: stack.env.KAFKA_BROKERS!.split(','),
-    clientId: 'e2e-probe',
-    logLevel: 'nothing',
-  }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topicNames(stack.env.KLP_TOPIC_PREFIX).commands);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { type Stack, commandTopicEnd, startStack } from './stack';
 
 describe('commands with wait=true, then reads', () => {
   let stack: Stack;

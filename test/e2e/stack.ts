@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createKafka, provisionTopics } from '@klp/kafka';
+import { createKafka, provisionTopics, topicNames } from '@klp/kafka';
 import { ensureDatabase, migrate } from '@klp/store';
 import { migrations } from '../../migrations';
 
@@ -131,5 +131,21 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** How many records klp.commands of this stack holds: a test's proof that nothing was sent. */
+export async function commandTopicEnd(stack: Stack): Promise<number> {
+  const admin = createKafka({
+    brokers: stack.env.KAFKA_BROKERS!.split(','),
+    clientId: 'e2e-probe',
+    logLevel: 'nothing',
+  }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topicNames(stack.env.KLP_TOPIC_PREFIX).commands);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  } finally {
+    await admin.disconnect();
   }
 }

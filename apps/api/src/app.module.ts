@@ -12,7 +12,7 @@ import { OutcomeStore } from './commands/outcome-store';
 import { SettlementListener } from './commands/settlement-listener';
 import { API_CONFIG, type ApiConfig } from './config';
 import { CommandsResolver } from './graphql/commands.resolver';
-import { formatGraphQLError } from './graphql/errors';
+import { badInputStatusPlugin, formatGraphQLError } from './graphql/errors';
 import { QueriesResolver } from './graphql/queries.resolver';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure.module';
@@ -36,6 +36,9 @@ export class AppModule {
           introspection: true,
           includeStacktraceInErrorResponses: false,
           formatError: formatGraphQLError,
+          plugins: [badInputStatusPlugin],
+          // Nest resets execution errors to 200 by default; bad input must stay 400 like REST.
+          preserveHttpStatusForExecutionErrors: false,
           context: ({ req }: { req: Request }) => ({ req }),
         }),
       ],

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { CommandAnswer } from '../commands/http-outcome';
 import type { Submission } from '../commands/commands.service';
@@ -77,3 +78,23 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   }
   return formatted;
 }
+
+/**
+ * A request refused only for bad input answers HTTP 400, like REST (issue 4): clients and
+ * proxies see a failure without parsing the body. Partial successes stay 200.
+ */
+export const badInputStatusPlugin: ApolloServerPlugin = {
+  requestDidStart() {
+    return Promise.resolve({
+      willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return Promise.resolve();
+        const { errors, data } = response.body.singleResult;
+        const allBadInput =
+          !!errors?.length && errors.every((error) => error.extensions?.code === 'BAD_USER_INPUT');
+        const nothingAnswered = !data || Object.values(data).every((value) => value === null);
+        if (allBadInput && nothingAnswered) response.http.status = 400;
+        return Promise.resolve();
+      },
+    });
+  },
+};
