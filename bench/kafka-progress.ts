@@ -1,0 +1,75 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { CommandEnvelope } from '@klp/contracts';
+
+/** Produces `count` commands of the workload to `topic`, keyed by host, as fast as the broker takes them. */
+export async function preload(
+  kafka: Kafka,
+  topic: string,
+  commands: Iterator<CommandEnvelope>,
+  count: number,
+): Promise<number> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  let sent = 0;
+  try {
+    while (sent < count) {
+      const messages = [];
+      for (let i = 0; i < 5000 && sent + messages.length < count; i++) {
+        const next = commands.next();
+        if (next.done) break;
+        messages.push({ key: next.value.hostId, value: JSON.stringify(next.value) });
+      }
+      if (messages.length === 0) break;
+      await producer.send({ topic, acks: -1, messages });
+      sent += messages.length;
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return sent;
+}
+
+/** Offsets a consumer group has committed on a topic, summed over partitions. */
+export async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (offsets?.partitions ?? []).reduce(
+    (sum, partition) => sum + Math.max(0, Number(partition.offset)),
+    0,
+  );
+}
+
+/**
+ * Records per second a group commits while it has a backlog, measured from outside the process:
+ * samples every 500 ms from the first commit; the rate is the slope from the end of the warm-up
+ * (assignment, recovery, JIT) to the last sample, or to the moment the backlog drained. A run that
+ * drains within the warm-up is measured from its first commit.
+ */
+export async function sustainedRate(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  options: { warmupSeconds: number; seconds: number; total: number; onTick?: (done: number) => void },
+): Promise<{ rate: number; drained: boolean }> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const deadline = Date.now() + (options.warmupSeconds + 60) * 1000;
+  let count = await committed(admin, groupId, topic);
+  while (count === 0) {
+    if (Date.now() > deadline) throw new Error(`${groupId} committed nothing within the warm-up`);
+    await sleep(250);
+    count = await committed(admin, groupId, topic);
+  }
+  const first = Date.now();
+  const samples = [{ at: first, count }];
+  const end = first + (options.warmupSeconds + options.seconds) * 1000;
+  while (Date.now() < end && count < options.total) {
+    await sleep(500);
+    count = await committed(admin, groupId, topic);
+    samples.push({ at: Date.now(), count });
+    options.onTick?.(count);
+  }
+  const last = samples[samples.length - 1];
+  const afterWarmup = samples.find((sample) => sample.at >= first + options.warmupSeconds * 1000);
+  const start = afterWarmup && afterWarmup !== last ? afterWarmup : samples[0];
+  const rate = last.at > start.at ? ((last.count - start.count) * 1000) / (last.at - start.at) : 0;
+  return { rate, drained: count >= options.total };
+}
