@@ -100,4 +100,27 @@ describe('commands with wait=true, then reads', () => {
     expect(tooBig.status).toBe(413);
     expect(await commandTopicEnd(stack)).toBe(before);
   }, 60_000);
+
+  it('treats host and patch names that are JavaScript property names like any other', async () => {
+    const boot = await send(stack.tokens.admin, {
+      hostId: '__proto__',
+      type: 'HostBooted',
+      payload: { kernelRelease: '4.19.0-27-amd64', modules: ['constructor'] },
+    });
+    expect(boot.status).toBe(200);
+    const register = await send(stack.tokens.admin, {
+      hostId: '__proto__',
+      type: 'RegisterPatch',
+      payload: { name: 'toString', objects: [{ name: 'constructor', funcs: [{ name: 'hasOwnProperty' }] }] },
+    });
+    expect(register.status).toBe(200);
+    const hostView = (await (await get(stack.tokens.admin, '/v1/hosts/__proto__')).json()) as {
+      loadedModules: string[];
+      patches: Record<string, { objects: Record<string, { loaded: boolean }> }>;
+    };
+    expect(hostView.loadedModules).toEqual(['constructor']);
+    expect(Object.keys(hostView.patches)).toEqual(['toString']);
+    const [patchName, objectName] = ['toString', 'constructor'];
+    expect(hostView.patches[patchName].objects[objectName].loaded).toBe(true);
+  }, 60_000);
 });
