@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     logger: config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
   });
-  configureHttp(app);
+  configureHttp(app, { rateLimit: config.KLP_RATE_LIMIT });
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   console.log(`klp-api listening on http://${config.HOST}:${config.PORT}`);
