@@ -44,26 +44,42 @@ export async function committed(admin: Admin, groupId: string, topic: string): P
  * (assignment, recovery, JIT) to the last sample, or to the moment the backlog drained. A run that
  * drains within the warm-up is measured from its first commit.
  */
-export async function sustainedRate(
+export function sustainedRate(
   admin: Admin,
   groupId: string,
   topic: string,
-  options: { warmupSeconds: number; seconds: number; total: number; onTick?: (done: number) => void },
+  options: RateOptions,
+): Promise<{ rate: number; drained: boolean }> {
+  return sampledRate(() => committed(admin, groupId, topic), groupId, options);
+}
+
+export interface RateOptions {
+  warmupSeconds: number;
+  seconds: number;
+  total: number;
+  onTick?: (done: number) => void;
+}
+
+/** The same measurement over any monotonic counter (e.g. the projector's stored offsets). */
+export async function sampledRate(
+  sample: () => Promise<number>,
+  what: string,
+  options: RateOptions,
 ): Promise<{ rate: number; drained: boolean }> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const deadline = Date.now() + (options.warmupSeconds + 60) * 1000;
-  let count = await committed(admin, groupId, topic);
+  const deadline = Date.now() + (options.warmupSeconds + 120) * 1000;
+  let count = await sample();
   while (count === 0) {
-    if (Date.now() > deadline) throw new Error(`${groupId} committed nothing within the warm-up`);
+    if (Date.now() > deadline) throw new Error(`${what} made no progress within the warm-up`);
     await sleep(250);
-    count = await committed(admin, groupId, topic);
+    count = await sample();
   }
   const first = Date.now();
   const samples = [{ at: first, count }];
   const end = first + (options.warmupSeconds + options.seconds) * 1000;
   while (Date.now() < end && count < options.total) {
     await sleep(500);
-    count = await committed(admin, groupId, topic);
+    count = await sample();
     samples.push({ at: Date.now(), count });
     options.onTick?.(count);
   }

@@ -24,11 +24,11 @@ const number = (value: number) => Math.round(value).toLocaleString('en-US');
 
 export function formatTable(
   rows: Row[],
-  context: { runs: number; seconds: number; records: number; machine: string; command: string },
+  context: { runs: number; seconds: number; workload: string; machine: string; command: string },
 ): string {
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 16)}Z on ${context.machine} with \`${context.command}\`: ` +
-      `${context.runs} run(s) of ${context.seconds} s each, backlog of ${number(context.records)} commands over 1,000 hosts, 12 partitions.`,
+      `${context.runs} run(s) of ${context.seconds} s each; ${context.workload}.`,
     '',
     '| workload | unit | median | min | max | ratio to raw limit |',
     '| --- | --- | ---: | ---: | ---: | ---: |',

@@ -12,7 +12,7 @@ describe('benchmark summaries', () => {
         { workload: 'raw', unit: 'records/s', summary: summarize([20_000]) },
         { workload: 'decider', unit: 'commands/s', summary: summarize([5_000]), limit: summarize([20_000]) },
       ],
-      { runs: 1, seconds: 60, records: 1000, machine: 'test', command: 'npm run bench' },
+      { runs: 1, seconds: 60, workload: 'test workload', machine: 'test', command: 'npm run bench' },
     );
     expect(table).toMatch(/\| decider \| commands\/s \| 5,000 \| 5,000 \| 5,000 \| 25% \|/);
   });

@@ -63,7 +63,7 @@ describe(`${COMMANDS} random commands over ${HOSTS} hosts (seed ${SEED})`, () =>
       ...init,
       headers: { authorization: `Bearer ${stack.tokens.admin}`, 'content-type': 'application/json' },
     });
-    return { status: response.status, body: (await response.json()) };
+    return { status: response.status, body: await response.json() };
   };
 
   beforeAll(async () => {

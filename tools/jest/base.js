@@ -27,6 +27,7 @@ module.exports = function jestConfig({ tier, maxWorkers, testTimeout, globalSetu
       '<rootDir>/tools',
       '<rootDir>/migrations',
       '<rootDir>/test',
+      '<rootDir>/bench',
     ].filter((dir) => require('node:fs').existsSync(dir.replace('<rootDir>', root))),
     testMatch: [`**/*.${tier}.spec.ts`],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],

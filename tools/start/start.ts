@@ -4,6 +4,7 @@
  * provisions the topics, starts every app with the same configuration, prints the URLs and
  * tokens, and on Ctrl-C stops everything it started, in reverse order.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULTS } from '@klp/config';
 import { createKafka, provisionTopics } from '@klp/kafka';
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
     KLP_OPERATOR_TOKEN: process.env.KLP_OPERATOR_TOKEN ?? tokens?.byRole.operator,
   };
 
+  console.log('▶ Dashboard');
+  // Half a second with Vite: always build, so the api serves what the checkout holds.
+  execFileSync('npm', ['run', '-s', 'dashboard:build'], { cwd: root, stdio: 'ignore' });
+  console.log('  built apps/dashboard/dist');
+
   console.log('▶ Apps');
   const apps: AppProcess[] = APPS.filter(appExists).map((app, index) => startApp(app, env, index));
   cleanups.push({ what: 'apps', run: () => stopAll(apps) });
@@ -77,7 +83,8 @@ async function main(): Promise<void> {
   await waitForHttp(`http://127.0.0.1:${port}/health/live`, 60_000);
 
   console.log('\nklp-fleet is running');
-  console.log(`  api        http://127.0.0.1:${port}/v1`);
+  console.log(`  dashboard  http://127.0.0.1:${port}/`);
+  console.log(`  api        http://127.0.0.1:${port}/v1   GraphQL http://127.0.0.1:${port}/graphql`);
   console.log(`  health     http://127.0.0.1:${port}/health/ready`);
   console.log(`  apps       ${apps.map((app) => app.name).join(', ')}`);
   if (tokens) {

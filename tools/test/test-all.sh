@@ -53,6 +53,14 @@ lint() {
   return $status
 }
 
+# The dashboard has its own tsconfig (DOM lib, JSX); the root one checks everything else.
+typecheck() {
+  local status=0
+  npx tsc -p tsconfig.json --noEmit || status=1
+  npx tsc -p apps/dashboard/tsconfig.json --noEmit || status=1
+  return $status
+}
+
 ensure_broker() {
   local outcome
   outcome=$(node -e "require('./tools/kafka/broker').ensureBroker().then((b) => console.log(b.startedByUs ? 'started' : 'attached:' + b.brokers.join(',')), (e) => { console.error(e.message); process.exit(1); })") || return 1
@@ -62,12 +70,13 @@ ensure_broker() {
 
 step "format (prettier)" npx prettier --check . --log-level warn
 step "lint (eslint, type-checked, module boundaries)" lint
-step "type check (tsc)" npx tsc -p tsconfig.json --noEmit
+step "type check (tsc, and the dashboard with the DOM and JSX)" typecheck
 step "unit tests (with libs/domain coverage ≥ 95% lines)" jest_tier unit --coverage
 step "scenario runner over ../shared/scenarios" npm run -s scenarios -- "${KLP_SCENARIOS_DIR:-../shared/scenarios}" libs/domain/scenarios
 step "Kafka broker up" ensure_broker
 step "integration tests (real Kafka and Postgres)" jest_tier int
-step "end-to-end tests (REST, GraphQL, every scenario over the started stack)" jest_tier e2e
+step "dashboard build (vite, for the browser tests)" npm run -s dashboard:build
+step "end-to-end tests (REST, GraphQL, every scenario, the dashboard in Chromium)" jest_tier e2e
 
 totals=$(node tools/test/sum-jest-results.js "$results_dir"/*.json)
 # Stop the broker now, so that the total below is the very last line CI reads.

@@ -3,6 +3,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
+import { AuditController } from './audit/audit.controller';
+import { AuditResolver } from './audit/audit.resolver';
+import { AuditService } from './audit/audit.service';
 import { AuthGuard, TOKEN_REGISTRY } from './auth/auth.guard';
 import { TokenRegistry } from './auth/token-registry';
 import { CommandBus } from './commands/command-bus';
@@ -42,7 +45,7 @@ export class AppModule {
           context: ({ req }: { req: Request }) => ({ req }),
         }),
       ],
-      controllers: [HealthController, CommandsController, HostsController, FleetController],
+      controllers: [HealthController, CommandsController, HostsController, FleetController, AuditController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: TOKEN_REGISTRY, useValue: new TokenRegistry(config.KLP_TOKENS) },
@@ -56,6 +59,8 @@ export class AppModule {
         FleetController,
         QueriesResolver,
         CommandsResolver,
+        AuditService,
+        AuditResolver,
       ],
       exports: [API_CONFIG],
     };

@@ -4,6 +4,7 @@ import { ConfigError } from '@klp/config';
 import { AppModule } from './app.module';
 import { loadApiConfig } from './config';
 import { configureHttp } from './http-setup';
+import { serveDashboard } from './dashboard-static';
 
 async function bootstrap(): Promise<void> {
   const config = loadApiConfig(process.env);
@@ -12,6 +13,7 @@ async function bootstrap(): Promise<void> {
     logger: config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
   });
   configureHttp(app, { rateLimit: config.KLP_RATE_LIMIT });
+  serveDashboard(app, config);
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   console.log(`klp-api listening on http://${config.HOST}:${config.PORT}`);

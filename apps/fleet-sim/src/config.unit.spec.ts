@@ -13,3 +13,13 @@ describe('fleet simulator configuration', () => {
     expect(() => loadFleetSimConfig({ KLP_SIM_HOSTS: '-1' })).toThrow(ConfigError);
   });
 });
+
+describe('the operator script switch', () => {
+  it('runs the operator script when an operator token is given, unless KLP_SIM_OPERATOR=0', () => {
+    expect(loadFleetSimConfig({}).operatorEnabled).toBe(false);
+    expect(loadFleetSimConfig({ KLP_OPERATOR_TOKEN: 'secret123' }).operatorEnabled).toBe(true);
+    expect(
+      loadFleetSimConfig({ KLP_OPERATOR_TOKEN: 'secret123', KLP_SIM_OPERATOR: '0' }).operatorEnabled,
+    ).toBe(false);
+  });
+});

@@ -27,8 +27,22 @@ export type {
 export { type BulkWriter, unnestWriter } from './projection/bulk-writer';
 export { copyWriter, hybridWriter } from './projection/copy-writer';
 export { createReadModelPool, missingColumns, type ReadModelPoolOptions } from './projection/read-model-pool';
+export { FENCE_CLASS, FENCED_BEGIN, fenceKeysCollide, fenceProjection } from './projection/fence';
 export { SETTLED_CHANNEL, settledPayloads } from './projection/settled-notify';
 export { deadLetter, parseAudit, parseEvent, type SourceRecord } from './projection/record-parsing';
 export { hostRows, type HostRows } from './projection/host-rows';
 export { projectEvent, unknownHost, type ProjectedHost } from './projection/projected-host';
 export { commandTypeOf } from './projection/log-rows';
+export {
+  AUDIT_COLUMNS,
+  auditQuery,
+  auditRecordFromRow,
+  chainVerdict,
+  listAudit,
+  verifyHostChain,
+  type AuditFilter,
+  type AuditKey,
+  type AuditRow,
+  type ChainVerdict,
+} from './read/audit.reader';
+export { hostViewAt, patchEverSeen, patchHostsAt, type PatchStateAt } from './read/time-travel.reader';

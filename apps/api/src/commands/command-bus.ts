@@ -10,16 +10,38 @@ const SEND_DEADLINE_MS = 5000;
 /**
  * Sends command envelopes to klp.commands, keyed by host so that every command of a host is
  * decided in order. The producer is idempotent: a retried send is written once.
+ *
+ * A producer whose send failed is replaced: after a broker restart kafkajs' idempotent producer
+ * can stay stuck on OUT_OF_ORDER_SEQUENCE_NUMBER for good (seen with 10,000 simulated hosts), and
+ * a new producer gets a new producer id. Resending is safe: the decider deduplicates commandIds.
  */
 @Injectable()
 export class CommandBus implements OnApplicationShutdown {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connecting: Promise<void> | undefined;
   private readonly topic: string;
 
-  constructor(@Inject(KAFKA) kafka: Kafka, @Inject(API_CONFIG) config: ApiConfig) {
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(API_CONFIG) config: ApiConfig,
+  ) {
     this.topic = topicNames(config.KLP_TOPIC_PREFIX).commands;
-    this.producer = kafka.producer({
+    this.producer = this.createProducer();
+  }
+
+  async send(envelopes: readonly CommandEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const producer = this.producer;
+    try {
+      await this.sendWith(producer, envelopes);
+    } catch (error) {
+      this.replace(producer);
+      throw error;
+    }
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -27,11 +49,17 @@ export class CommandBus implements OnApplicationShutdown {
     });
   }
 
-  async send(envelopes: readonly CommandEnvelope[]): Promise<void> {
-    if (envelopes.length === 0) return;
+  private replace(failed: Producer): void {
+    if (this.producer !== failed) return;
+    this.producer = this.createProducer();
+    this.connecting = undefined;
+    void failed.disconnect().catch(() => undefined);
+  }
+
+  private async sendWith(producer: Producer, envelopes: readonly CommandEnvelope[]): Promise<void> {
     await this.withDeadline(async () => {
       await this.connect();
-      await this.producer.send({
+      await producer.send({
         topic: this.topic,
         acks: -1,
         messages: envelopes.map((envelope) => ({

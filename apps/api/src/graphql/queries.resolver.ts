@@ -39,13 +39,8 @@ export class QueriesResolver {
     @Args('at', { type: () => String, nullable: true }) at?: string,
   ): Promise<HostType | null> {
     return asGraphQL(async () => {
-      if (at !== undefined) {
-        throw new BadRequestException({
-          reason: 'host(id, at) is not served yet: time travel comes with the audit work',
-        });
-      }
       try {
-        return toHostType(await this.hostReads.view(principal, id));
+        return toHostType(await this.hostReads.view(principal, id, at ?? undefined));
       } catch (error) {
         if ((error as { status?: number }).status === 404) return null;
         throw error;

@@ -5,12 +5,16 @@ import {
   functionStacks,
   listHosts,
   longTransitions,
+  patchEverSeen,
   patchExists,
+  patchHostsAt,
   patchRollup,
   type FunctionStackEntry,
   type HostSummary,
+  type PatchStateAt,
   type TransitionSummary,
 } from '@klp/store';
+import { instantParam } from '../audit/audit-params';
 import { CurrentPrincipal, Requires } from '../auth/auth.guard';
 import { mayReadFleet } from '../auth/access';
 import type { Principal } from '../auth/token-registry';
@@ -38,9 +42,12 @@ export class FleetController {
     @Query('state') state?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
-  ): Promise<{ items: HostSummary[]; nextCursor: string | null }> {
+    @Query('at') at?: string,
+  ): Promise<{ items: HostSummary[] | PatchStateAt[]; nextCursor: string | null; at?: string }> {
     this.checkFleet(principal);
     const patch = textParam(name, 'name', 128) as string;
+    if (at !== undefined)
+      return this.patchHostsAt(patch, instantParam(at, 'at') as string, state, limit, cursor);
     const page = await listHosts(
       this.pool,
       { patch, state: stateParam(state) },
@@ -78,6 +85,28 @@ export class FleetController {
     const key = func.includes(',') ? func.replace(/,0$/, ',1') : `${func},1`;
     const page = await functionStacks(this.pool, object, key, limitParam(limit), cursorParam(cursor));
     return { object, func: key, items: page.items, nextCursor: encodeCursor(page.nextCursor) };
+  }
+
+  /** `?at=`: from `patch_state_history` (ADR 0006), so items are `{hostId, state, since}`. */
+  async patchHostsAt(
+    patch: string,
+    at: string,
+    state?: string,
+    limit?: string,
+    cursor?: string,
+  ): Promise<{ at: string; items: PatchStateAt[]; nextCursor: string | null }> {
+    const page = await patchHostsAt(
+      this.pool,
+      patch,
+      at,
+      stateParam(state),
+      limitParam(limit),
+      cursorParam(cursor),
+    );
+    if (page.items.length === 0 && !(await patchEverSeen(this.pool, patch))) {
+      throw new NotFoundException({ error: 'not found', reason: `no host ever had patch ${patch}` });
+    }
+    return { at, items: page.items, nextCursor: encodeCursor(page.nextCursor) };
   }
 
   private checkFleet(principal: Principal): void {

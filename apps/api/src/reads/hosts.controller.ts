@@ -1,7 +1,15 @@
 import { Controller, ForbiddenException, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { ID_PATTERN, type HostView } from '@klp/contracts';
-import { hostEvents, listHosts, readHostView, type HostSummary, type StoredEvent } from '@klp/store';
+import {
+  hostEvents,
+  hostViewAt,
+  listHosts,
+  readHostView,
+  type HostSummary,
+  type StoredEvent,
+} from '@klp/store';
+import { instantParam } from '../audit/audit-params';
 import { Requires, CurrentPrincipal } from '../auth/auth.guard';
 import { mayReadHost } from '../auth/access';
 import type { Principal } from '../auth/token-registry';
@@ -55,10 +63,22 @@ export class HostsController {
   }
 
   @Get(':hostId')
-  async view(@CurrentPrincipal() principal: Principal, @Param('hostId') hostId: string): Promise<HostView> {
+  async view(
+    @CurrentPrincipal() principal: Principal,
+    @Param('hostId') hostId: string,
+    @Query('at') at?: string,
+  ): Promise<HostView> {
     this.checkHostAccess(principal, checkedHostId(hostId));
-    const view = await readHostView(this.pool, hostId);
-    if (!view) throw new NotFoundException({ error: 'not found', reason: `no host ${hostId}` });
+    // `?at=`: the host's event_log folded up to that instant (time travel, ADR 0006).
+    const instant = instantParam(at, 'at');
+    const view =
+      instant === undefined
+        ? await readHostView(this.pool, hostId)
+        : await hostViewAt(this.pool, hostId, instant);
+    if (!view) {
+      const when = instant === undefined ? '' : ` at ${instant}`;
+      throw new NotFoundException({ error: 'not found', reason: `no host ${hostId}${when}` });
+    }
     return view;
   }
 

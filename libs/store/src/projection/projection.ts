@@ -2,6 +2,7 @@ import type { DeadLetter } from '@klp/contracts';
 import type { Pool, PoolClient } from 'pg';
 import { unnestWriter, type BulkWriter } from './bulk-writer';
 import { writeAuditRecords, writeEventRecords } from './batch-writes';
+import { FENCED_BEGIN } from './fence';
 import { HostCache } from './host-cache';
 import type { ProjectedHost } from './projected-host';
 import { deadLetter, type SourceRecord } from './record-parsing';
@@ -70,6 +71,11 @@ export class Projection {
   private readonly writer: BulkWriter;
   private readonly channel: string | null;
   private readonly log: ProjectionLog;
+  /**
+   * The OID of the `projection_offsets` table last seen: it changes when a rebuild swaps a new
+   * schema in (ADR 0005), and then nothing folded from the old rows is trusted any more.
+   */
+  private generation: string | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -142,9 +148,18 @@ export class Projection {
     let committed = false;
     let failure: unknown;
     let next = 0n;
+    let generation: string | undefined;
     try {
-      await client.query('BEGIN');
-      const stored = await lockOffset(client, batch.topic, batch.partition);
+      await client.query(FENCED_BEGIN);
+      const { stored, table } = await lockOffset(client, batch.topic, batch.partition);
+      generation = table;
+      if (table !== this.generation) {
+        if (this.generation !== undefined)
+          this.log('info', 'the read model was swapped (a rebuild): every folded host is forgotten');
+        this.cache.clear();
+        this.committed.clear();
+        this.generation = table;
+      }
       if (batch.kind === 'events' && this.committed.get(batch.partition) !== stored) {
         this.cache.dropPartition(batch.partition);
       }
@@ -207,8 +222,12 @@ export class Projection {
     } finally {
       this.writer.endTransaction(client, committed);
       if (committed) {
-        for (const [hostId, host] of staged) this.cache.set(hostId, host);
-        if (batch.kind === 'events') this.committed.set(batch.partition, next);
+        // A batch that committed into a schema swapped out meanwhile (it overlapped a newer batch)
+        // folded the old rows: the cache, cleared for the new ones, does not take its states.
+        if (generation === this.generation) {
+          for (const [hostId, host] of staged) this.cache.set(hostId, host);
+          if (batch.kind === 'events') this.committed.set(batch.partition, next);
+        }
       } else {
         // A failed COMMIT may still have committed: forget what this batch touched, reload it later.
         for (const hostId of staged.keys()) this.cache.delete(hostId);
@@ -220,13 +239,20 @@ export class Projection {
   }
 }
 
-/** Locks the partition's offset row (creating it at 0) and reads it: one round trip. */
-async function lockOffset(client: PoolClient, topic: string, partition: number): Promise<bigint> {
-  const { rows } = await client.query<{ next_offset: string }>(
+/**
+ * Locks the partition's offset row (creating it at 0) and reads it, with the OID of the table it
+ * lives in (the read model's generation): one round trip.
+ */
+async function lockOffset(
+  client: PoolClient,
+  topic: string,
+  partition: number,
+): Promise<{ stored: bigint; table: string }> {
+  const { rows } = await client.query<{ next_offset: string; table_oid: string }>(
     `INSERT INTO projection_offsets AS o (topic, partition, next_offset) VALUES ($1, $2, 0)
      ON CONFLICT (topic, partition) DO UPDATE SET next_offset = o.next_offset
-     RETURNING next_offset`,
+     RETURNING next_offset, tableoid::text AS table_oid`,
     [topic, partition],
   );
-  return BigInt(rows[0].next_offset);
+  return { stored: BigInt(rows[0].next_offset), table: rows[0].table_oid };
 }
