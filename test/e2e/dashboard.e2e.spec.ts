@@ -127,6 +127,8 @@ describe('the dashboard in a browser', () => {
 
   it('moves the counts of the fleet overview as commands land, without a reload', async () => {
     await page.evaluate('window.__sameDocument = true');
+    // The server-sent events stream is connected: updates are pushed, not only polled.
+    await waitForText(page.locator('[data-testid="live"]'), '● live', 'the push stream to connect');
     await operator([
       ...each([...WEB, ...DB], 'RegisterPatch', {
         name: CVE,

@@ -21,6 +21,7 @@ import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure.module';
 import { FleetController } from './reads/fleet.controller';
 import { HostsController } from './reads/hosts.controller';
+import { StreamController } from './stream/stream.controller';
 
 @Module({})
 export class AppModule {
@@ -45,7 +46,14 @@ export class AppModule {
           context: ({ req }: { req: Request }) => ({ req }),
         }),
       ],
-      controllers: [HealthController, CommandsController, HostsController, FleetController, AuditController],
+      controllers: [
+        HealthController,
+        CommandsController,
+        HostsController,
+        FleetController,
+        AuditController,
+        StreamController,
+      ],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: TOKEN_REGISTRY, useValue: new TokenRegistry(config.KLP_TOKENS) },

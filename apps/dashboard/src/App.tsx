@@ -1,6 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { Api } from './api';
-import { Link, SessionContext, useLocation, usePoll } from './app-context';
+import { Link, SessionContext, useLocation, usePoll, useSession } from './app-context';
+import { useLiveStream } from './live-stream';
 import { appendSample, type Sample } from './model';
 import { Audit } from './screens/Audit';
 import { FleetOverview } from './screens/FleetOverview';
@@ -47,6 +48,7 @@ function Shell(props: { onSignOut: () => void }): ReactNode {
   const path = location.pathname;
   // The rollup is sampled here, on every screen, so the chart has history when one comes back to it.
   const rollup = usePoll((api) => api.patches(), 'patches');
+  const live = useLiveStream(useSession().api);
   const [history, setHistory] = useState<Sample[]>([]);
   useEffect(() => {
     const { data, at } = rollup;
@@ -65,8 +67,16 @@ function Shell(props: { onSignOut: () => void }): ReactNode {
             </Link>
           ))}
         </nav>
-        <span className="live" title="every screen asks the api again every 2 seconds">
-          ● live
+        <span
+          className={`live ${live}`}
+          data-testid="live"
+          title={
+            live === 'push'
+              ? 'pushed by the api (/v1/stream) the moment the read model changes'
+              : 'every screen asks the api again every 2 seconds'
+          }
+        >
+          ● {live === 'push' ? 'live' : 'polling'}
         </span>
         <button type="button" className="link" onClick={props.onSignOut}>
           Sign out

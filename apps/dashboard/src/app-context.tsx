@@ -9,8 +9,9 @@ import {
   useState,
 } from 'react';
 import { type Api, ApiError } from './api';
+import { liveEvents } from './live-stream';
 
-/** How often every screen asks again: the api has no push channel yet, so "live" is a 2 s poll. */
+/** How often every screen asks again; a push from `/v1/stream` makes it ask at once (live-stream.ts). */
 export const POLL_MS = 2000;
 
 interface Session {
@@ -51,9 +52,12 @@ export function usePoll<T>(load: (api: Api) => Promise<T>, key: string, interval
 
   useEffect(() => {
     let cancelled = false;
+    let inFlight = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     setState({ data: undefined, error: undefined, at: undefined });
     const run = async () => {
+      inFlight = true;
+      clearTimeout(timer);
       try {
         const data = await loadRef.current(api);
         if (!cancelled) setState({ data, error: undefined, at: Date.now() });
@@ -63,12 +67,18 @@ export function usePoll<T>(load: (api: Api) => Promise<T>, key: string, interval
         if (apiError.status === 401) return signOut('The api no longer accepts this token.');
         setState((previous) => ({ ...previous, error: apiError, at: Date.now() }));
       }
+      inFlight = false;
       if (!cancelled) timer = setTimeout(() => void run(), intervalMs);
     };
+    const onPush = () => {
+      if (!inFlight && !cancelled) void run();
+    };
+    liveEvents.addEventListener('settled', onPush);
     void run();
     return () => {
       cancelled = true;
       clearTimeout(timer);
+      liveEvents.removeEventListener('settled', onPush);
     };
   }, [api, signOut, key, intervalMs, tick]);
 

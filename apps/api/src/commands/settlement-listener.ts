@@ -17,6 +17,7 @@ type Waiter = () => void;
 export class SettlementListener implements OnApplicationShutdown {
   private readonly logger = new Logger(SettlementListener.name);
   private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly watchers = new Set<(commandIds: readonly string[]) => void>();
   private client: Client | undefined;
   private listening: Promise<void> | undefined;
   private closed = false;
@@ -48,6 +49,12 @@ export class SettlementListener implements OnApplicationShutdown {
     };
   }
 
+  /** Called with the command ids of every notification: the push channel of the dashboard. */
+  watch(watcher: (commandIds: readonly string[]) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
   get waiting(): number {
     return this.waiters.size;
   }
@@ -65,9 +72,11 @@ export class SettlementListener implements OnApplicationShutdown {
     });
     client.on('notification', (message) => {
       if (message.channel !== SETTLED_CHANNEL || !message.payload) return;
-      for (const commandId of message.payload.split(',')) {
+      const commandIds = message.payload.split(',');
+      for (const commandId of commandIds) {
         for (const wake of this.waiters.get(commandId) ?? []) wake();
       }
+      for (const watcher of this.watchers) watcher(commandIds);
     });
     client.on('error', (error) => {
       this.logger.warn(`LISTEN connection lost: ${error.message}`);
