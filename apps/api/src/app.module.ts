@@ -2,7 +2,6 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { Request } from 'express';
 import { AuditController } from './audit/audit.controller';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuditService } from './audit/audit.service';
@@ -15,7 +14,9 @@ import { OutcomeStore } from './commands/outcome-store';
 import { SettlementListener } from './commands/settlement-listener';
 import { API_CONFIG, type ApiConfig } from './config';
 import { CommandsResolver } from './graphql/commands.resolver';
+import { graphqlContext, graphqlWsOptions } from './graphql/context';
 import { badInputStatusPlugin, formatGraphQLError } from './graphql/errors';
+import { SubscriptionsResolver } from './graphql/subscriptions.resolver';
 import { QueriesResolver } from './graphql/queries.resolver';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure.module';
@@ -43,7 +44,8 @@ export class AppModule {
           plugins: [badInputStatusPlugin],
           // Nest resets execution errors to 200 by default; bad input must stay 400 like REST.
           preserveHttpStatusForExecutionErrors: false,
-          context: ({ req }: { req: Request }) => ({ req }),
+          context: graphqlContext,
+          subscriptions: { 'graphql-ws': graphqlWsOptions },
         }),
       ],
       controllers: [
@@ -67,6 +69,7 @@ export class AppModule {
         FleetController,
         QueriesResolver,
         CommandsResolver,
+        SubscriptionsResolver,
         AuditService,
         AuditResolver,
       ],
