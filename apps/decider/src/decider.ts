@@ -70,7 +70,8 @@ export class Decider {
           log.debug(message, { kafkajs: extra });
           return;
         }
-        (level === 'error' ? log.error : log.warn)(message, { kafkajs: extra });
+        if (level === 'debug' || level === 'info') log.debug(message, { kafkajs: extra });
+        else (level === 'error' ? log.error : log.warn)(message, { kafkajs: extra });
       },
     });
     this.admin = this.kafka.admin();
