@@ -158,7 +158,11 @@ JAVA_OPTS=(${KAFKA_HEAP_OPTS:--Xms128m -Xmx768m}
 VERSION_FILE=$KAFKA_DATA_DIR/.klp-kafka-version
 if [[ ! -f $KAFKA_DATA_DIR/meta.properties ]]; then
   # A cluster id is 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints).
-  cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  # One that starts with '-' reads as an option to StorageTool's parser (1 time in 64): draw again.
+  cluster_id=-
+  while [[ $cluster_id == -* ]]; do
+    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  done
   kafka_log "formatting $KAFKA_DATA_DIR (cluster id $cluster_id)"
   if ! java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_SERVER_PROPERTIES" \
     >"$KAFKA_LOG_DIR/format.log" 2>&1; then
