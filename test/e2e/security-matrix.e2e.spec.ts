@@ -89,6 +89,24 @@ const CASES: Case[] = [
     expect: { operator: 200, agent: 403, auditor: 200, admin: 200 },
   },
   {
+    name: 'audit log',
+    method: 'GET',
+    path: '/v1/audit?limit=5',
+    expect: { operator: 200, agent: 403, auditor: 200, admin: 200 },
+  },
+  {
+    name: 'audit chain check',
+    method: 'GET',
+    path: '/v1/audit/verify?hostId=sim-nobody',
+    expect: { operator: 200, agent: 403, auditor: 200, admin: 200 },
+  },
+  {
+    name: 'host at a past time',
+    method: 'GET',
+    path: '/v1/hosts/db-nobody?at=2026-01-01T00:00:00Z',
+    expect: { operator: 404, agent: 403, auditor: 404, admin: 404 },
+  },
+  {
     name: 'function stacks',
     method: 'GET',
     path: '/v1/functions/vmlinux/cmdline_proc_show',
