@@ -1,6 +1,7 @@
 import { upcast } from '@klp/contracts';
 import { evolve, initialState, view } from '@klp/domain';
 import { prng } from '../../bench/workload';
+import { randomCommand } from '../support/random-commands';
 import { type Stack, startStack } from './stack';
 
 // Issue 5: after many random commands, every host's view from the api equals the domain's fold of
@@ -9,52 +10,6 @@ import { type Stack, startStack } from './stack';
 const HOSTS = 100;
 const COMMANDS = 10_000;
 const SEED = Number(process.env.KLP_TEST_SEED ?? Date.now() % 1_000_000);
-
-function randomCommand(random: () => number): Record<string, unknown> {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  const hostId = `sim-fold-${String(Math.floor(random() * HOSTS)).padStart(3, '0')}`;
-  const patch = pick(['lp-a', 'lp-b', 'lp-c']);
-  const module = pick(['nfsd', 'xfs', 'kvm']);
-  const type = pick([
-    'HostBooted',
-    'RegisterPatch',
-    'RegisterPatch',
-    'EnablePatch',
-    'EnablePatch',
-    'DisablePatch',
-    'UnregisterPatch',
-    'ForceTransition',
-    'ModuleComing',
-    'ModuleGoing',
-    'PatchComplete',
-    'PatchComplete',
-    'UnpatchComplete',
-    'UnpatchComplete',
-    'EnableFailed',
-    'TransitionProgress',
-  ] as const);
-  const payloads: Record<typeof type, unknown> = {
-    HostBooted: { kernelRelease: '4.19.0-27-amd64', modules: random() < 0.5 ? ['nfsd'] : [] },
-    RegisterPatch: {
-      name: patch,
-      objects: [
-        { name: 'vmlinux', funcs: [{ name: 'cmdline_proc_show' }] },
-        { name: module, funcs: [{ name: `${module}_entry` }] },
-      ],
-    },
-    EnablePatch: { patch },
-    DisablePatch: { patch },
-    UnregisterPatch: { patch },
-    ForceTransition: { patch },
-    ModuleComing: { module },
-    ModuleGoing: { module },
-    PatchComplete: { patch },
-    UnpatchComplete: { patch },
-    EnableFailed: { patch, errno: 'ENODEV' },
-    TransitionProgress: { patch, pendingTasks: Math.floor(random() * 50), blockingTasks: [] },
-  };
-  return { hostId, type, payload: payloads[type] };
-}
 
 describe(`${COMMANDS} random commands over ${HOSTS} hosts (seed ${SEED})`, () => {
   let stack: Stack;
@@ -77,7 +32,9 @@ describe(`${COMMANDS} random commands over ${HOSTS} hosts (seed ${SEED})`, () =>
     const random = prng(SEED);
     const statuses = new Map<string, number>();
     for (let sent = 0; sent < COMMANDS; sent += 500) {
-      const commands = Array.from({ length: 500 }, () => randomCommand(random));
+      const commands = Array.from({ length: 500 }, () =>
+        randomCommand(random, { count: HOSTS, prefix: 'sim-fold-', digits: 3 }),
+      );
       const { status, body } = await call('/v1/commands:batch?wait=true&timeoutMs=60000', {
         method: 'POST',
         body: JSON.stringify({ commands }),

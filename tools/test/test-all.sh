@@ -77,6 +77,8 @@ step "Kafka broker up" ensure_broker
 step "integration tests (real Kafka and Postgres)" jest_tier int
 step "dashboard build (vite, for the browser tests)" npm run -s dashboard:build
 step "end-to-end tests (REST, GraphQL, every scenario, the dashboard in Chromium)" jest_tier e2e
+# Its own broker (KAFKA_PORT 19792) and Postgres cluster (klpfaults, 5437), killed and restarted on purpose.
+step "fault suite (SIGKILLed apps, broker kill -9, Postgres restart under load)" jest_tier faults
 
 totals=$(node tools/test/sum-jest-results.js "$results_dir"/*.json)
 # Stop the broker now, so that the total below is the very last line CI reads.

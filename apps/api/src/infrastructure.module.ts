@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { createKafka } from '@klp/kafka';
@@ -7,6 +7,7 @@ import { kafkaCheck, postgresCheck } from './health/dependency-probe';
 import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness';
 
 export const PG_POOL = Symbol('PG_POOL');
+const logger = new Logger('Postgres');
 export const KAFKA = Symbol('KAFKA');
 export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
 
@@ -17,14 +18,19 @@ export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
     {
       provide: PG_POOL,
       inject: [API_CONFIG],
-      useFactory: (config: ApiConfig) =>
-        new Pool({
+      useFactory: (config: ApiConfig) => {
+        const pool = new Pool({
           connectionString: config.DATABASE_URL,
           max: 20,
           connectionTimeoutMillis: 2000,
           application_name: 'klp-api',
           options: `-c search_path=${config.KLP_DB_SCHEMA},public`,
-        }),
+        });
+        // An idle connection that Postgres closes (a restart) emits 'error' on the pool; unheard,
+        // it would kill the api. The pool drops that connection and opens another when needed.
+        pool.on('error', (error) => logger.warn(`idle Postgres connection lost: ${error.message}`));
+        return pool;
+      },
     },
     {
       provide: KAFKA,

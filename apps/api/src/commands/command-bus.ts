@@ -5,7 +5,7 @@ import { topicNames } from '@klp/kafka';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { KAFKA } from '../infrastructure.module';
 
-const SEND_DEADLINE_MS = 5000;
+const SEND_DEADLINE_MS = 3000;
 
 /**
  * Sends command envelopes to klp.commands, keyed by host so that every command of a host is
