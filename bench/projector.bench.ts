@@ -144,7 +144,7 @@ async function copyLimit(db: Client, url: string): Promise<number> {
     const started = Date.now();
     for (const table of ['event_log', 'audit_log']) {
       await pipeline(
-        reader.query(copyTo(`COPY ${table} TO STDOUT`)),
+        reader.query(copyTo(`COPY (SELECT * FROM ${table}) TO STDOUT`)),
         db.query(copyFrom(`COPY raw_${table} FROM STDIN`)),
       );
     }
