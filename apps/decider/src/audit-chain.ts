@@ -1,8 +1,7 @@
 import {
   GENESIS_HASH,
-  sealAuditRecord,
+  sealedAuditText,
   type AttributeChange,
-  type AuditRecord,
   type HostEvent,
   type HostView,
 } from '@klp/contracts';
@@ -17,7 +16,7 @@ export interface AuditHead {
 export const GENESIS_HEAD: AuditHead = { seq: 0, hash: GENESIS_HASH };
 
 /**
- * The audit records of one event, chained after `head`. An accepted event gets one record per
+ * The audit records of one event as the JSON texts to produce, chained after `head`. An accepted event gets one record per
  * attribute that differs between the host views before and after it (ARCHITECTURE.md "Audit"), so
  * nothing changes without a record; a rejection changes no attribute and gets one record of its
  * own, `rejected: null → <errno>` (the reason is in the event).
@@ -28,15 +27,15 @@ export function auditRecordsFor(
   before: HostView | null,
   after: HostView | null,
   head: AuditHead,
-): { records: AuditRecord[]; head: AuditHead } {
+): { texts: string[]; head: AuditHead } {
   const changes: AttributeChange[] =
     event.type === 'CommandRejected'
       ? [{ entity: { kind: 'host' }, attribute: 'rejected', from: null, to: event.payload.errno }]
       : auditChanges(before, after);
-  const records: AuditRecord[] = [];
+  const texts: string[] = [];
   let { seq, hash } = head;
   changes.forEach((change, index) => {
-    const record = sealAuditRecord({
+    const sealed = sealedAuditText({
       schemaVersion: 1,
       hostId: event.hostId,
       seq: seq + 1,
@@ -52,9 +51,9 @@ export function auditRecordsFor(
       to: change.to,
       prevHash: hash,
     });
-    records.push(record);
-    seq = record.seq;
-    hash = record.hash;
+    texts.push(sealed.text);
+    seq += 1;
+    hash = sealed.hash;
   });
-  return { records, head: { seq, hash } };
+  return { texts, head: { seq, hash } };
 }

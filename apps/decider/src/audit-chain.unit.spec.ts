@@ -1,4 +1,10 @@
-import { firstBrokenLink, GENESIS_HASH, type CommandEnvelope, type HostEvent } from '@klp/contracts';
+import {
+  firstBrokenLink,
+  GENESIS_HASH,
+  type AuditRecord,
+  type CommandEnvelope,
+  type HostEvent,
+} from '@klp/contracts';
 import { decide } from '@klp/domain';
 import { GENESIS_HEAD } from './audit-chain';
 import { foldEvent, freshEntry, type HostEntry } from './host-entry';
@@ -9,7 +15,9 @@ const send = (entry: HostEntry, commandId: string, type: string, payload: unknow
   const decision = decide(command, entry.state);
   if (decision.outcome === 'duplicate') throw new Error('unexpected duplicate');
   const [event] = decision.events as HostEvent[];
-  return foldEvent(entry, event, type);
+  const folded = foldEvent(entry, event, type);
+  // The records as a reader gets them: parsed from the produced text.
+  return { ...folded, audit: folded.auditTexts.map((text) => JSON.parse(text) as AuditRecord) };
 };
 
 describe('audit chain per host', () => {

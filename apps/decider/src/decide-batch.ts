@@ -1,4 +1,4 @@
-import type { AuditRecord, CommandEnvelope, HostEvent } from '@klp/contracts';
+import type { CommandEnvelope, HostEvent } from '@klp/contracts';
 import { decide, type Decision, type HostState } from '@klp/domain';
 import { parseCommandRecord } from './envelope';
 import { foldEvent, type HostEntry } from './host-entry';
@@ -66,7 +66,7 @@ export function decideBatch(
     const { command } = parsed;
     const before = work.get(command.hostId);
     let decision: Decision;
-    let folded: { entry: HostEntry; events: HostEvent[]; values: string[]; audit: AuditRecord[] };
+    let folded: { entry: HostEntry; values: string[]; auditTexts: string[] };
     try {
       decision = decideFn(command, before.state);
       if (decision.outcome === 'duplicate') {
@@ -88,20 +88,18 @@ export function decideBatch(
     for (const value of folded.values) {
       result.events.push({ hostId: command.hostId, commandType: command.type, value });
     }
-    for (const record of folded.audit) {
-      result.audit.push({ hostId: command.hostId, value: JSON.stringify(record) });
-    }
+    for (const value of folded.auditTexts) result.audit.push({ hostId: command.hostId, value });
   }
   return result;
 }
 
 function foldAll(entry: HostEntry, events: readonly HostEvent[], commandType: string) {
   let current = entry;
-  const audit: AuditRecord[] = [];
+  const auditTexts: string[] = [];
   for (const event of events) {
     const next = foldEvent(current, event, commandType);
     current = next.entry;
-    audit.push(...next.audit);
+    auditTexts.push(...next.auditTexts);
   }
-  return { entry: current, events: [...events], values: events.map((event) => JSON.stringify(event)), audit };
+  return { entry: current, values: events.map((event) => JSON.stringify(event)), auditTexts };
 }

@@ -1,4 +1,4 @@
-import type { AuditRecord, HostEvent, HostView } from '@klp/contracts';
+import type { HostEvent, HostView } from '@klp/contracts';
 import { evolve, initialState, view, type HostState } from '@klp/domain';
 import { auditRecordsFor, GENESIS_HEAD, type AuditHead } from './audit-chain';
 
@@ -49,11 +49,11 @@ export function foldEvent(
   entry: HostEntry,
   event: HostEvent,
   commandType: string,
-): { entry: HostEntry; audit: AuditRecord[] } {
+): { entry: HostEntry; auditTexts: string[] } {
   const state = evolve(entry.state, event);
   // A rejection leaves the view as it was (only the command memory changes).
   const after = event.type === 'CommandRejected' ? entry.view : view(state);
-  const { records, head } = auditRecordsFor(event, commandType, entry.view, after, entry.audit);
+  const { texts, head } = auditRecordsFor(event, commandType, entry.view, after, entry.audit);
   return {
     entry: {
       state,
@@ -62,6 +62,6 @@ export function foldEvent(
       eventsOffset: entry.eventsOffset,
       sinceSnapshot: entry.sinceSnapshot + 1,
     },
-    audit: records,
+    auditTexts: texts,
   };
 }
