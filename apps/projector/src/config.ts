@@ -27,6 +27,13 @@ export const projectorConfigSchema = z.object({
   KLP_PROJECTOR_WRITER: z.enum(['hybrid', 'unnest', 'copy']).default('hybrid'),
   /** Partitions applied at once, each in its own transaction (a partition's batches stay in order). */
   KLP_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * `synchronous_commit` of the projector's transactions (ADR 0008). `off` is safe here: a batch's
+   * rows and its offsets commit atomically, so a Postgres crash can only lose the newest batches
+   * whole, and the projector then replays them from Kafka; the read model never goes wrong, only
+   * briefly behind. `on` waits for the WAL flush on every batch.
+   */
+  KLP_PROJECTOR_SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('off'),
 });
 export type ProjectorConfig = z.infer<typeof projectorConfigSchema>;
 

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     url: config.DATABASE_URL,
     schema,
     max: config.KLP_PROJECTOR_CONCURRENCY + 2,
+    synchronousCommit: config.KLP_PROJECTOR_SYNCHRONOUS_COMMIT,
   });
   pool.on('error', (error) => log('error', `idle Postgres connection failed: ${error.message}`));
 

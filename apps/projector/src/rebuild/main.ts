@@ -43,6 +43,7 @@ async function main(args: readonly string[]): Promise<number> {
     keepOld: args.includes('--keep-old'),
     maxBatch: config.KLP_PROJECTOR_MAX_BATCH,
     concurrency: config.KLP_PROJECTOR_CONCURRENCY,
+    synchronousCommit: config.KLP_PROJECTOR_SYNCHRONOUS_COMMIT,
     cacheHosts: config.KLP_PROJECTOR_CACHE_HOSTS,
     writer: { hybrid: hybridWriter, copy: copyWriter, unnest: () => unnestWriter }[
       config.KLP_PROJECTOR_WRITER

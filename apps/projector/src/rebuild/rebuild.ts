@@ -30,6 +30,8 @@ export interface RebuildOptions {
   readonly maxBatch?: number;
   /** Batches applied at once (partitions side by side). */
   readonly concurrency?: number;
+  /** `synchronous_commit` of the replay's batches (the swap itself always waits for its flush). */
+  readonly synchronousCommit?: 'on' | 'off';
   readonly cacheHosts?: number;
   readonly writer?: BulkWriter;
   /** Catch-up rounds end when at most this many offsets are left; the rest is replayed fenced. */
@@ -106,6 +108,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     schema: rebuilt,
     max: concurrency,
     applicationName: 'klp-rebuild',
+    synchronousCommit: options.synchronousCommit,
   });
   pool.on('error', (error) => log('warn', `idle rebuild connection failed: ${error.message}`));
   let poolOpen = true;

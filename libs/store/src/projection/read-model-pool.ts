@@ -8,6 +8,8 @@ export interface ReadModelPoolOptions {
   schema?: string;
   max?: number;
   applicationName?: string;
+  /** Postgres `synchronous_commit` of the pool's sessions (the server's default when absent). */
+  synchronousCommit?: 'on' | 'off';
 }
 
 /** A raw `pg` pool on the read model: the projector's batched SQL needs no ORM (ADR 0004). */
@@ -17,7 +19,9 @@ export function createReadModelPool(options: ReadModelPoolOptions): Pool {
     connectionString: options.url,
     max: options.max ?? 4,
     application_name: options.applicationName ?? 'klp-projector',
-    options: `-c search_path=${schema},public`,
+    options: `-c search_path=${schema},public${
+      options.synchronousCommit ? ` -c synchronous_commit=${options.synchronousCommit}` : ''
+    }`,
     connectionTimeoutMillis: 5000,
   });
 }
