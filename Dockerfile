@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim
 WORKDIR /srv/klp-fleet
 ENV TZ=UTC
 COPY package.json package-lock.json ./
+# patch-package applies these on install (postinstall).
+COPY patches patches
 # Dev dependencies included: the apps run their TypeScript through swc (tools/register.js), and
 # Vite builds the dashboard the api serves.
 RUN npm ci --no-audit --no-fund
