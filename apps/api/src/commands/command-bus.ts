@@ -4,8 +4,11 @@ import type { CommandEnvelope } from '@klp/contracts';
 import { topicNames } from '@klp/kafka';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { KAFKA } from '../infrastructure.module';
+import { SendCoalescer } from './send-coalescer';
 
 const SEND_DEADLINE_MS = 3000;
+/** Most envelopes in one produce request (about 1 KiB each, well below the broker's batch limit). */
+const MAX_ENVELOPES_PER_SEND = 500;
 
 /**
  * Sends command envelopes to klp.commands, keyed by host so that every command of a host is
@@ -14,12 +17,20 @@ const SEND_DEADLINE_MS = 3000;
  * A producer whose send failed is replaced: after a broker restart kafkajs' idempotent producer
  * can stay stuck on OUT_OF_ORDER_SEQUENCE_NUMBER for good (seen with 10,000 simulated hosts), and
  * a new producer gets a new producer id. Resending is safe: the decider deduplicates commandIds.
+ *
+ * Concurrent requests share produce requests ({@link SendCoalescer}). Each caller's deadline runs
+ * from its own call, queueing included; a caller refused with 503 may still see its command
+ * decided (the send went on), and a retry with the same commandId gets that outcome.
  */
 @Injectable()
 export class CommandBus implements OnApplicationShutdown {
   private producer: Producer;
   private connecting: Promise<void> | undefined;
   private readonly topic: string;
+  private readonly coalescer = new SendCoalescer<CommandEnvelope>(
+    (envelopes) => this.sendNow(envelopes),
+    MAX_ENVELOPES_PER_SEND,
+  );
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -31,6 +42,10 @@ export class CommandBus implements OnApplicationShutdown {
 
   async send(envelopes: readonly CommandEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
+    await this.withDeadline(() => this.coalescer.send(envelopes));
+  }
+
+  private async sendNow(envelopes: readonly CommandEnvelope[]): Promise<void> {
     const producer = this.producer;
     try {
       await this.sendWith(producer, envelopes);
@@ -56,6 +71,7 @@ export class CommandBus implements OnApplicationShutdown {
     void failed.disconnect().catch(() => undefined);
   }
 
+  /** One produce request; bounded too, so that a stuck broker never holds the queue for long. */
   private async sendWith(producer: Producer, envelopes: readonly CommandEnvelope[]): Promise<void> {
     await this.withDeadline(async () => {
       await this.connect();
@@ -97,6 +113,7 @@ export class CommandBus implements OnApplicationShutdown {
         }),
       ]);
     } catch (error) {
+      if (error instanceof ServiceUnavailableException) throw error;
       throw new ServiceUnavailableException({
         error: 'kafka unavailable',
         reason: `the command was not accepted by Kafka: ${(error as Error).message}`,
