@@ -12,7 +12,7 @@ export interface ThroughputRun {
   drained: boolean;
 }
 
-function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(
     process.execPath,
     ['-r', path.join(root, 'tools/register.js'), path.join(root, script), ...args],
@@ -28,8 +28,8 @@ function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv): ChildP
   return child;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { provisionTopics, topicNames } from '@klp/kafka';
 import { ensureDatabase, migrate } from '@klp/store';
@@ -22,10 +23,16 @@ export interface ProjectorRun {
   projectorRowsPerSecond: number;
 }
 
+/** KLP_BENCH_CPU_PROF=<dir>: the apps run with --cpu-prof and are stopped with SIGTERM, so the profile is written. */
+const profileDir = process.env.KLP_BENCH_CPU_PROF;
+
 function spawnApp(app: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${app}.cpuprofile`]
+    : [];
   const child = spawn(
     process.execPath,
-    ['-r', path.join(root, 'tools/register.js'), path.join(root, `apps/${app}/src/main.ts`)],
+    [...profile, '-r', path.join(root, 'tools/register.js'), path.join(root, `apps/${app}/src/main.ts`)],
     {
       cwd: root,
       env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
@@ -37,39 +44,36 @@ function spawnApp(app: string, env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
+  child.kill(profileDir ? 'SIGTERM' : 'SIGKILL');
   await exited;
 }
 
-/**
- * The projector on real decider output: the workload is decided first (by the real decider), then
- * a projector starts on the full backlog of klp.events and klp.audit into a fresh database, and
- * its stored offsets are sampled. The raw limit is COPY of the very rows it wrote.
- */
-export async function measureProjector(
+/** Topics holding the decided workload: klp.events and klp.audit as the real decider wrote them. */
+export interface DecidedBacklog {
+  readonly prefix: string;
+  readonly topics: ReturnType<typeof topicNames>;
+  readonly eventRecords: number;
+  readonly auditRecords: number;
+  readonly drop: () => Promise<void>;
+}
+
+/** Preloads `commands` of the workload and lets the real decider decide them all. */
+export async function decideBacklog(
   kafka: Kafka,
   brokers: string[],
-  serverUrl: string,
-  options: { commands: number; seconds: number; seed: number; hosts: number },
-): Promise<ProjectorRun> {
+  options: { commands: number; seed: number; hosts: number },
+): Promise<DecidedBacklog> {
   const prefix = `bench-projector-${Date.now().toString(36)}.`;
   const topics = topicNames(prefix);
-  const database = new URL(serverUrl);
-  database.pathname = `/klp_bench_${Date.now().toString(36)}`;
-  const url = database.toString();
-  const env = {
-    KAFKA_BROKERS: brokers.join(','),
-    KLP_TOPIC_PREFIX: prefix,
-    KLP_PARTITIONS: '12',
-    DATABASE_URL: url,
-  };
   const admin = kafka.admin();
   await admin.connect();
   let decider: ChildProcess | undefined;
-  let projector: ChildProcess | undefined;
-  const db = new Client({ connectionString: url, options: '-c search_path=klp' });
+  const drop = async () => {
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect();
+  };
   try {
     await provisionTopics(admin, { partitions: 12, prefix });
     const loaded = await preload(
@@ -78,39 +82,95 @@ export async function measureProjector(
       operationsWorkload(options.hosts, options.seed),
       options.commands,
     );
-    decider = spawnApp('decider', env);
+    decider = spawnApp('decider', {
+      KAFKA_BROKERS: brokers.join(','),
+      KLP_TOPIC_PREFIX: prefix,
+      KLP_PARTITIONS: '12',
+    });
     await sampledRate(() => committed(admin, `${prefix}klp-decider`, topics.commands), 'decider', {
       warmupSeconds: 0,
       seconds: 3600,
       total: loaded,
       onTick: (done) => process.stderr.write(`\r  deciding the backlog: ${done}/${loaded}   `),
     });
+    process.stderr.write('\n');
     await kill(decider);
     const ends = async (topic: string) =>
       (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
-    const [eventRecords, auditRecords] = [await ends(topics.events), await ends(topics.audit)];
+    return {
+      prefix,
+      topics,
+      eventRecords: await ends(topics.events),
+      auditRecords: await ends(topics.audit),
+      drop,
+    };
+  } catch (error) {
+    await kill(decider);
+    await drop();
+    throw error;
+  }
+}
 
-    await ensureDatabase(url);
-    await migrate({ url, schema: 'klp', migrations });
+/** A fresh, migrated database for one measurement; dropped by `drop`. */
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const database = new URL(serverUrl);
+  database.pathname = `/klp_bench_${Date.now().toString(36)}`;
+  const url = database.toString();
+  await ensureDatabase(url);
+  await migrate({ url, schema: 'klp', migrations });
+  return {
+    url,
+    drop: async () => {
+      const server = new Client({ connectionString: serverUrl });
+      await server.connect();
+      await server.query(`DROP DATABASE IF EXISTS "${database.pathname.slice(1)}" WITH (FORCE)`);
+      await server.end();
+    },
+  };
+}
+
+/**
+ * The projector on real decider output: a projector process starts on the full backlog of
+ * klp.events and klp.audit into a fresh database, and its stored offsets are sampled. The raw
+ * limit is COPY of the very rows it wrote, measured right after.
+ */
+export async function measureProjector(
+  backlog: DecidedBacklog,
+  brokers: string[],
+  serverUrl: string,
+  options: { seconds: number; synchronousCommit?: 'on' | 'off'; copyLimit?: boolean },
+): Promise<ProjectorRun> {
+  const database = await scratchDatabase(serverUrl);
+  const db = new Client({ connectionString: database.url, options: '-c search_path=klp' });
+  let projector: ChildProcess | undefined;
+  try {
     await db.connect();
     const progress = async () => {
       const result = await db.query<{ n: string | null }>(
         `SELECT sum(next_offset)::text AS n FROM projection_offsets WHERE topic = $1`,
-        [topics.events],
+        [backlog.topics.events],
       );
       return Number(result.rows[0]?.n ?? 0);
     };
-    process.stderr.write('\n');
-    projector = spawnApp('projector', env);
+    projector = spawnApp('projector', {
+      KAFKA_BROKERS: brokers.join(','),
+      KLP_TOPIC_PREFIX: backlog.prefix,
+      KLP_PARTITIONS: '12',
+      DATABASE_URL: database.url,
+      // A group of its own per run: a run never starts from another's committed position.
+      KLP_PROJECTOR_GROUP: `klp-projector-${Date.now().toString(36)}`,
+      KLP_PROJECTOR_SYNCHRONOUS_COMMIT: options.synchronousCommit ?? 'off',
+    });
     const { rate } = await sampledRate(progress, 'projector', {
       warmupSeconds: 5,
       seconds: options.seconds,
-      total: eventRecords,
-      onTick: (done) => process.stderr.write(`\r  projector: ${done}/${eventRecords} events   `),
+      total: backlog.eventRecords,
+      onTick: (done) => process.stderr.write(`\r  projector: ${done}/${backlog.eventRecords} events   `),
     });
+    process.stderr.write('\n');
     await kill(projector);
-    const auditPerEvent = auditRecords / eventRecords;
-    const copyRowsPerSecond = await copyLimit(db, url);
+    const auditPerEvent = backlog.auditRecords / backlog.eventRecords;
+    const copyRowsPerSecond = options.copyLimit === false ? NaN : await copyLimit(db, database.url);
     return {
       eventsPerSecond: rate,
       auditPerEvent,
@@ -118,36 +178,83 @@ export async function measureProjector(
       projectorRowsPerSecond: rate * (1 + auditPerEvent),
     };
   } finally {
-    process.stderr.write('\n');
-    await kill(decider);
     await kill(projector);
     await db.end().catch(() => undefined);
-    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-    await admin.disconnect();
-    const server = new Client({ connectionString: serverUrl });
-    await server.connect();
-    await server.query(`DROP DATABASE IF EXISTS "${database.pathname.slice(1)}" WITH (FORCE)`);
-    await server.end();
+    await database.drop();
   }
 }
 
-/** COPY out the rows the projector wrote, then COPY them into same-shaped, indexed tables. */
-async function copyLimit(db: Client, url: string): Promise<number> {
+export interface RebuildRun {
+  seconds: number;
+  events: number;
+  audit: number;
+}
+
+/**
+ * `npm run projections:rebuild` as deployed (its own process) over the whole backlog, into a
+ * fresh database: the wall time from start to the swap, as the rebuild reports it.
+ */
+export async function measureRebuild(
+  backlog: DecidedBacklog,
+  brokers: string[],
+  serverUrl: string,
+): Promise<RebuildRun> {
+  const database = await scratchDatabase(serverUrl);
+  try {
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(root, 'tools/register.js'), path.join(root, 'apps/projector/src/rebuild/main.ts')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: brokers.join(','),
+          KLP_TOPIC_PREFIX: backlog.prefix,
+          KLP_PARTITIONS: '12',
+          DATABASE_URL: database.url,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = chunk.toString().trim().split('\n').pop() ?? '';
+      process.stderr.write(`\r  rebuild: ${line.slice(0, 110)}   `);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    process.stderr.write('\n');
+    const report = /rebuilt \S+ \(as \S+\) in ([\d.]+) s: (\d+) events, (\d+) audit records/.exec(output);
+    if (code !== 0 || !report) throw new Error(`the rebuild failed (exit ${code}):\n${output.slice(-2000)}`);
+    return { seconds: Number(report[1]), events: Number(report[2]), audit: Number(report[3]) };
+  } finally {
+    await database.drop();
+  }
+}
+
+/**
+ * COPY of the rows the projector wrote into same-shaped, indexed tables: the rows are first read
+ * out in COPY text format into memory (up to `sampleRows` per table), then only the COPY in is
+ * timed. (Piping COPY TO of one connection straight into COPY FROM of another stalled.)
+ */
+async function copyLimit(db: Client, url: string, sampleRows = 1_000_000): Promise<number> {
   const reader = new Client({ connectionString: url, options: '-c search_path=klp' });
   await reader.connect();
   try {
-    let rows = 0;
+    const samples: { table: string; chunks: Buffer[]; rows: number }[] = [];
     for (const table of ['event_log', 'audit_log']) {
       await db.query(`CREATE TABLE raw_${table} (LIKE ${table} INCLUDING DEFAULTS INCLUDING INDEXES)`);
-      rows += Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0].n);
+      const chunks: Buffer[] = [];
+      const out = reader.query(copyTo(`COPY (SELECT * FROM ${table} LIMIT ${sampleRows}) TO STDOUT`));
+      for await (const chunk of out) chunks.push(chunk as Buffer);
+      samples.push({ table, chunks, rows: out.rowCount ?? 0 });
     }
     const started = Date.now();
-    for (const table of ['event_log', 'audit_log']) {
-      await pipeline(
-        reader.query(copyTo(`COPY (SELECT * FROM ${table}) TO STDOUT`)),
-        db.query(copyFrom(`COPY raw_${table} FROM STDIN`)),
-      );
+    for (const { table, chunks } of samples) {
+      await pipeline(Readable.from(chunks), db.query(copyFrom(`COPY raw_${table} FROM STDIN`)));
     }
+    const rows = samples.reduce((sum, sample) => sum + sample.rows, 0);
     return (rows * 1000) / (Date.now() - started);
   } finally {
     await reader.end();

@@ -37,39 +37,50 @@ interface StackRow {
   patches: string[];
 }
 
+type Tuple = readonly unknown[];
+
 /**
  * Reads one host's view (DOMAIN.md "The host view") back from the read-model tables: the same
  * JSON, field for field, as the domain's `view` of the same events.
+ *
+ * One statement, one round trip: the levels come back as JSON arrays, each in the order the
+ * separate queries used to give. Five round trips (one, then four in parallel on four pooled
+ * connections) made the tail latency of `GET /v1/hosts/{id}` the tail of five backend wake-ups on
+ * a busy machine: p99 74 ms at 10,000 hosts against 10 ms asked (bench/queries).
  */
 export async function readHostView(db: Queryable, hostId: string): Promise<HostView | null> {
-  const hosts = await db.query<HostRow>(
-    `SELECT host_id, version, kernel_release, loaded_modules, stack, transition_patch, transition_target,
-            pending_tasks, blocking_tasks
-       FROM hosts WHERE host_id = $1`,
+  const result = await db.query<
+    HostRow & { patches: Tuple[]; objects: Tuple[]; funcs: Tuple[]; stacks: Tuple[] }
+  >(
+    `SELECT h.host_id, h.version, h.kernel_release, h.loaded_modules, h.stack, h.transition_patch,
+            h.transition_target, h.pending_tasks, h.blocking_tasks,
+            (SELECT coalesce(json_agg(json_build_array(p.patch, p.enabled, p.forced, p.state) ORDER BY p.position), '[]')
+               FROM host_patches p WHERE p.host_id = h.host_id) AS patches,
+            (SELECT coalesce(json_agg(json_build_array(o.patch, o.object, o.loaded, o.patched, o.state)
+                                      ORDER BY o.patch, o.position), '[]')
+               FROM host_objects o WHERE o.host_id = h.host_id) AS objects,
+            (SELECT coalesce(json_agg(json_build_array(f.patch, f.object, f.func, f.patched, f.transition, f.state)
+                                      ORDER BY f.patch, f.object, f.position), '[]')
+               FROM host_funcs f WHERE f.host_id = h.host_id) AS funcs,
+            (SELECT coalesce(json_agg(json_build_array(s.object, s.func, s.patches) ORDER BY s.object, s.func), '[]')
+               FROM host_func_stacks s WHERE s.host_id = h.host_id) AS stacks
+       FROM hosts h WHERE h.host_id = $1`,
     [hostId],
   );
-  const host = hosts.rows[0];
+  const host = result.rows[0];
   if (!host) return null;
-  const [patches, objects, funcs, stacks] = await Promise.all([
-    db.query<PatchRow>(
-      `SELECT patch, enabled, forced, state FROM host_patches WHERE host_id = $1 ORDER BY position`,
-      [hostId],
+  return assembleHostView(
+    host,
+    host.patches.map(([patch, enabled, forced, state]) => ({ patch, enabled, forced, state }) as PatchRow),
+    host.objects.map(
+      ([patch, object, loaded, patched, state]) => ({ patch, object, loaded, patched, state }) as ObjectRow,
     ),
-    db.query<ObjectRow>(
-      `SELECT patch, object, loaded, patched, state FROM host_objects WHERE host_id = $1 ORDER BY patch, position`,
-      [hostId],
+    host.funcs.map(
+      ([patch, object, func, patched, transition, state]) =>
+        ({ patch, object, func, patched, transition, state }) as FuncRow,
     ),
-    db.query<FuncRow>(
-      `SELECT patch, object, func, patched, transition, state FROM host_funcs
-        WHERE host_id = $1 ORDER BY patch, object, position`,
-      [hostId],
-    ),
-    db.query<StackRow>(
-      `SELECT object, func, patches FROM host_func_stacks WHERE host_id = $1 ORDER BY object, func`,
-      [hostId],
-    ),
-  ]);
-  return assembleHostView(host, patches.rows, objects.rows, funcs.rows, stacks.rows);
+    host.stacks.map(([object, func, patches]) => ({ object, func, patches }) as StackRow),
+  );
 }
 
 function assembleHostView(
