@@ -145,13 +145,16 @@ export async function measureProjector(
   let projector: ChildProcess | undefined;
   try {
     await db.connect();
+    // Both topics count: the projector applies klp.events and klp.audit partitions independently,
+    // so the events alone can run ahead of their audit records.
     const progress = async () => {
       const result = await db.query<{ n: string | null }>(
-        `SELECT sum(next_offset)::text AS n FROM projection_offsets WHERE topic = $1`,
-        [backlog.topics.events],
+        `SELECT sum(next_offset)::text AS n FROM projection_offsets WHERE topic = ANY($1)`,
+        [[backlog.topics.events, backlog.topics.audit]],
       );
       return Number(result.rows[0]?.n ?? 0);
     };
+    const logRecords = backlog.eventRecords + backlog.auditRecords;
     projector = spawnApp('projector', {
       KAFKA_BROKERS: brokers.join(','),
       KLP_TOPIC_PREFIX: backlog.prefix,
@@ -164,18 +167,18 @@ export async function measureProjector(
     const { rate } = await sampledRate(progress, 'projector', {
       warmupSeconds: 5,
       seconds: options.seconds,
-      total: backlog.eventRecords,
-      onTick: (done) => process.stderr.write(`\r  projector: ${done}/${backlog.eventRecords} events   `),
+      total: logRecords,
+      onTick: (done) => process.stderr.write(`\r  projector: ${done}/${logRecords} log records   `),
     });
     process.stderr.write('\n');
     await kill(projector);
     const auditPerEvent = backlog.auditRecords / backlog.eventRecords;
     const copyRowsPerSecond = options.copyLimit === false ? NaN : await copyLimit(db, database.url);
     return {
-      eventsPerSecond: rate,
+      eventsPerSecond: (rate * backlog.eventRecords) / logRecords,
       auditPerEvent,
       copyRowsPerSecond,
-      projectorRowsPerSecond: rate * (1 + auditPerEvent),
+      projectorRowsPerSecond: rate,
     };
   } finally {
     await kill(projector);

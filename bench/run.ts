@@ -40,6 +40,8 @@ const unknown = only?.filter((name) => !WORKLOADS.includes(name));
 if (unknown?.length)
   throw new Error(`unknown workload(s) ${unknown.join(', ')}: pick from ${WORKLOADS.join(', ')}`);
 const selected = (name: Workload) => !only || only.includes(name);
+/** The projector's rate beside COPY only: no synchronous_commit=on runs, no rebuilds. */
+const projectorRateOnly = process.argv.includes('--projector-rate-only');
 const seconds = quick ? 15 : 60;
 const serverUrl = process.env.KLP_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? 'cpu'}`;
@@ -149,7 +151,7 @@ async function deciderWorkload(kafka: Kafka, brokers: string[]): Promise<Results
 }
 
 async function projectorWorkload(kafka: Kafka, brokers: string[]): Promise<Results> {
-  const commands = quick ? 100_000 : 1_000_000;
+  const commands = Number(argument('--projector-commands') ?? (quick ? 100_000 : 1_000_000));
   banner(`projector: the real decider decides ${commands.toLocaleString('en-US')} commands first`);
   const backlog = await decideBacklog(kafka, brokers, { commands, seed: 1, hosts: 1000 });
   const projected = [];
@@ -159,6 +161,7 @@ async function projectorWorkload(kafka: Kafka, brokers: string[]): Promise<Resul
     for (let run = 1; run <= runs; run++) {
       banner(`projector run ${run}/${runs}: project the backlog for ${seconds} s, then raw COPY`);
       projected.push(await measureProjector(backlog, brokers, serverUrl, { seconds }));
+      if (projectorRateOnly) continue;
       banner(`projector run ${run}/${runs} again with synchronous_commit=on (before ADR 0008)`);
       flushed.push(
         await measureProjector(backlog, brokers, serverUrl, {
@@ -168,7 +171,7 @@ async function projectorWorkload(kafka: Kafka, brokers: string[]): Promise<Resul
         }),
       );
     }
-    for (let run = 1; run <= runs; run++) {
+    for (let run = 1; run <= (projectorRateOnly ? 0 : runs); run++) {
       banner(`rebuild run ${run}/${runs}: npm run projections:rebuild of ${backlog.eventRecords} events`);
       rebuilds.push(await measureRebuild(backlog, brokers, serverUrl));
     }
@@ -198,7 +201,7 @@ async function projectorWorkload(kafka: Kafka, brokers: string[]): Promise<Resul
       workload: `projector, counted in events (${auditPerEvent.toFixed(1)} audit records per event); ratio: after/before ADR 0008`,
       unit: 'events/s',
       summary: events,
-      limit: eventsFlushed,
+      limit: flushed.length ? eventsFlushed : undefined,
     },
     {
       workload: 'projector with synchronous_commit=on, as before ADR 0008',
@@ -211,7 +214,7 @@ async function projectorWorkload(kafka: Kafka, brokers: string[]): Promise<Resul
       summary: rebuildSeconds,
     },
     { workload: 'rebuild, counted in log rows', unit: 'rows/s', summary: rebuildRows, limit: copy },
-  ];
+  ].filter((row) => row.summary.runs > 0);
   await write('projector', [
     table(
       rows,
@@ -222,7 +225,12 @@ async function projectorWorkload(kafka: Kafka, brokers: string[]): Promise<Resul
   return {
     raw_pg_copy_rows_per_s: Math.round(copy.median),
     projector_events_per_s: Math.round(events.median),
-    [quick ? 'rebuild_1m_events_s_extrapolated' : 'rebuild_1m_events_s']: Math.round(perMillion * 10) / 10,
+    ...(rebuilds.length
+      ? {
+          [quick ? 'rebuild_1m_events_s_extrapolated' : 'rebuild_1m_events_s']:
+            Math.round(perMillion * 10) / 10,
+        }
+      : {}),
   };
 }
 
