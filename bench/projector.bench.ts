@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { provisionTopics, topicNames } from '@klp/kafka';
 import { ensureDatabase, migrate } from '@klp/store';
 import { migrations } from '../migrations';
+import { stop } from './decider.bench';
 import { committed, preload, sampledRate } from './kafka-progress';
 import { operationsWorkload } from './workload';
 
@@ -44,10 +45,7 @@ function spawnApp(app: string, env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(profileDir ? 'SIGTERM' : 'SIGKILL');
-  await exited;
+  if (child) await stop(child, profileDir ? 'SIGTERM' : 'SIGKILL');
 }
 
 /** Topics holding the decided workload: klp.events and klp.audit as the real decider wrote them. */
