@@ -29,9 +29,25 @@ export async function preload(
   return sent;
 }
 
-/** Offsets a consumer group has committed on a topic, summed over partitions. */
-export async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+/**
+ * Offsets a consumer group has committed on a topic, summed over partitions. A fresh broker loads
+ * its group coordinators lazily and answers NOT_COORDINATOR meanwhile: retriable errors are retried.
+ */
+export async function committed(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  attempts = 20,
+): Promise<number> {
+  let offsets;
+  try {
+    [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  } catch (error) {
+    const retriable = (error as { retriable?: boolean }).retriable === true;
+    if (!retriable || attempts <= 1) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return committed(admin, groupId, topic, attempts - 1);
+  }
   return (offsets?.partitions ?? []).reduce(
     (sum, partition) => sum + Math.max(0, Number(partition.offset)),
     0,

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { createKafka } from '@klp/kafka';
+import { createKafka, topicNames } from '@klp/kafka';
 import { type Row, summarize } from '../report';
 import { CommandStream, type PlannedCommand } from './commands';
 import { type LatencyStats, latencyStats, OpenLoopClient, type Outcome, type Request } from './open-loop';
@@ -97,7 +97,7 @@ export async function runEndToEndWorkload(options: EndToEndOptions): Promise<End
     }
 
     const e2e = (rate: number, secondsAt: number, tracer?: Tracer) =>
-      runE2e(client, stack, stream, rate, secondsAt, tracer, options.quick ? 5000 : 15_000);
+      runE2e(client, stack, stream, rate, secondsAt, tracer, options.quick ? 60_000 : 180_000);
     const raw = async (rate: number, secondsAt: number) => {
       const requests: Request[] = Array.from({ length: Math.round(rate * secondsAt) }, () => ({
         method: 'GET',
@@ -235,7 +235,7 @@ async function runE2e(
   rate: number,
   seconds: number,
   tracer?: Tracer,
-  settleCapMs = 15_000,
+  settleCapMs = 60_000,
 ): Promise<E2ePhase> {
   const planned: PlannedCommand[] = stream.take(Math.round(rate * seconds));
   const requests: Request[] = planned.map((command) => ({
@@ -275,24 +275,34 @@ async function runE2e(
   return { stats, unexpected };
 }
 
-/** Waits until the read model stops taking outcomes (the backlog of an overloaded phase drained), at most `capMs`. */
-async function settle(stack: BenchStack, capMs = 15_000): Promise<void> {
+/**
+ * Waits until the read model holds an outcome for every command on klp.commands (the backlog of an
+ * overloaded phase drained), so that no phase is measured behind the previous one's queue. Gives up
+ * after `capMs` and says so: the next phase's figures then carry that backlog.
+ */
+async function settle(stack: BenchStack, capMs: number): Promise<void> {
+  const kafka = createKafka({ brokers: stack.brokers, clientId: 'bench-e2e-settle', logLevel: 'nothing' });
+  const admin = kafka.admin();
   const database = new Client({ connectionString: stack.databaseUrl });
-  await database.connect();
+  await Promise.all([admin.connect(), database.connect()]);
   try {
-    let last = -1;
     const began = performance.now();
     for (;;) {
+      const offsets = await admin.fetchTopicOffsets(topicNames(stack.topicPrefix).commands);
+      const sent = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
       const { rows } = await database.query<{ count: string }>(
         'SELECT count(*) AS count FROM klp.command_outcomes',
       );
-      const count = Number(rows[0].count);
-      if (count === last || performance.now() - began > capMs) return;
-      last = count;
-      await sleep(1000);
+      const settled = Number(rows[0].count);
+      if (settled >= sent) return;
+      if (performance.now() - began > capMs) {
+        log(`  backlog not drained after ${capMs / 1000} s: ${sent - settled} commands without an outcome`);
+        return;
+      }
+      await sleep(500);
     }
   } finally {
-    await database.end();
+    await Promise.all([admin.disconnect(), database.end()]);
   }
 }
 

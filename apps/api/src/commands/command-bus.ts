@@ -4,7 +4,7 @@ import type { CommandEnvelope } from '@klp/contracts';
 import { topicNames } from '@klp/kafka';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { KAFKA } from '../infrastructure.module';
-import { SendCoalescer } from './send-coalescer';
+import { Coalescer } from './coalescer';
 
 const SEND_DEADLINE_MS = 3000;
 /** Most envelopes in one produce request (about 1 KiB each, well below the broker's batch limit). */
@@ -18,7 +18,7 @@ const MAX_ENVELOPES_PER_SEND = 500;
  * can stay stuck on OUT_OF_ORDER_SEQUENCE_NUMBER for good (seen with 10,000 simulated hosts), and
  * a new producer gets a new producer id. Resending is safe: the decider deduplicates commandIds.
  *
- * Concurrent requests share produce requests ({@link SendCoalescer}). Each caller's deadline runs
+ * Concurrent requests share produce requests ({@link Coalescer}). Each caller's deadline runs
  * from its own call, queueing included; a caller refused with 503 may still see its command
  * decided (the send went on), and a retry with the same commandId gets that outcome.
  */
@@ -27,7 +27,7 @@ export class CommandBus implements OnApplicationShutdown {
   private producer: Producer;
   private connecting: Promise<void> | undefined;
   private readonly topic: string;
-  private readonly coalescer = new SendCoalescer<CommandEnvelope>(
+  private readonly coalescer = new Coalescer<CommandEnvelope>(
     (envelopes) => this.sendNow(envelopes),
     MAX_ENVELOPES_PER_SEND,
   );
@@ -42,7 +42,7 @@ export class CommandBus implements OnApplicationShutdown {
 
   async send(envelopes: readonly CommandEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
-    await this.withDeadline(() => this.coalescer.send(envelopes));
+    await this.withDeadline(() => this.coalescer.submit(envelopes));
   }
 
   private async sendNow(envelopes: readonly CommandEnvelope[]): Promise<void> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { CommandOutcome, Errno } from '@klp/contracts';
 import { PG_POOL } from '../infrastructure.module';
+import { Coalescer } from './coalescer';
 
 interface OutcomeRow {
   command_id: string;
@@ -12,16 +13,33 @@ interface OutcomeRow {
   reason: string | null;
 }
 
-/** Reads settled outcomes from the read model's `command_outcomes`. */
+/** Ids per lookup query: a NOTIFY wakes up to a projector batch of waiters at once. */
+const MAX_IDS_PER_QUERY = 5000;
+
+/**
+ * Reads settled outcomes from the read model's `command_outcomes`. Concurrent lookups share one
+ * query ({@link Coalescer}): the waiters woken by one notification, and the ones re-checking,
+ * would otherwise each take a pool connection, and past a second of latency the re-checks alone
+ * queued the pool (bench/e2e).
+ */
 @Injectable()
 export class OutcomeStore {
+  private readonly lookups = new Coalescer<string, Map<string, CommandOutcome>>(
+    (commandIds) => this.query(commandIds),
+    MAX_IDS_PER_QUERY,
+  );
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async find(commandIds: readonly string[]): Promise<Map<string, CommandOutcome>> {
-    if (commandIds.length === 0) return new Map();
+  /** The outcomes among `commandIds` (the map may hold others too, looked up in the same query). */
+  find(commandIds: readonly string[]): Promise<ReadonlyMap<string, CommandOutcome>> {
+    return this.lookups.submit(commandIds, new Map());
+  }
+
+  private async query(commandIds: readonly string[]): Promise<Map<string, CommandOutcome>> {
     const result = await this.pool.query<OutcomeRow>(
       `SELECT command_id, host_id, status, version, errno, reason FROM command_outcomes WHERE command_id = ANY($1)`,
-      [commandIds],
+      [[...new Set(commandIds)]],
     );
     return new Map(result.rows.map((row) => [row.command_id, toOutcome(row)]));
   }
