@@ -56,12 +56,18 @@ export async function commitBatch(
   const decided = decideBatch(work, records, setup.decideFn);
   const next = BigInt(records[records.length - 1].offset) + 1n;
 
+  // Built with their partition: sendInChunks would otherwise copy each message to add it.
   const events: Message[] = decided.events.map((event) => ({
     key: event.hostId,
     value: event.value,
+    partition,
     headers: { [COMMAND_TYPE_HEADER]: event.commandType },
   }));
-  const audit: Message[] = decided.audit.map((record) => ({ key: record.hostId, value: record.value }));
+  const audit: Message[] = decided.audit.map((record) => ({
+    key: record.hostId,
+    value: record.value,
+    partition,
+  }));
   const at = setup.now();
   const deadLetters: Message[] = decided.deadLetters.map(({ record, error }) => {
     const source = { topic: topics.commands, partition, ...record };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { AttributeChange } from './audit';
 
 /**
@@ -113,8 +113,9 @@ export function auditHash(record: Omit<AuditRecord, 'hash'>): string {
   return hashAfter(record.prevHash, canonicalAuditJson(record));
 }
 
+/** One-shot `crypto.hash` (Node ≥ 20.12): the same digest as createHash().update().update(), without the Hash object per record. */
 function hashAfter(prevHash: string, canonical: string): string {
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+  return crypto.hash('sha256', prevHash + canonical, 'hex');
 }
 
 /** Seals a record into the chain after `prevHash`. */

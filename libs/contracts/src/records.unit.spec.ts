@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import {
   auditHash,
@@ -63,6 +64,19 @@ describe('audit record encoding', () => {
         const parsed = JSON.parse(text) as AuditRecord;
         expect(parsed).toEqual(JSON.parse(JSON.stringify(sealAuditRecord(record))));
         expect(hash).toBe(auditHash(record));
+      }),
+    );
+  });
+
+  it('hashes as the contract says: sha256 hex of prevHash followed by the canonical text, in UTF-8', () => {
+    fc.assert(
+      fc.property(unsealed, (record) => {
+        const expected = createHash('sha256')
+          .update(Buffer.from(record.prevHash, 'utf8'))
+          .update(Buffer.from(canonicalJson(record), 'utf8'))
+          .digest('hex');
+        expect(auditHash(record)).toBe(expected);
+        expect(sealedAuditText(record).hash).toBe(expected);
       }),
     );
   });

@@ -80,7 +80,9 @@ export async function sendInChunks(
         topicMessages: group.map(({ entry, messages }) => ({
           topic: entry.topic,
           messages: messages.map((message) =>
-            entry.partition === undefined ? message : { ...message, partition: entry.partition },
+            entry.partition === undefined || message.partition === entry.partition
+              ? message
+              : { ...message, partition: entry.partition },
           ),
         })),
       });
