@@ -25,7 +25,7 @@ export const projectorConfigSchema = z.object({
    * arrays; `unnest` and `copy` use one way for everything (kept to measure against).
    */
   KLP_PROJECTOR_WRITER: z.enum(['hybrid', 'unnest', 'copy']).default('hybrid'),
-  /** Partitions applied at once, each in its own transaction (a partition's batches stay in order). */
+  /** Partitions applied at once per topic, each in its own transaction (a partition's batches stay in order). */
   KLP_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /**
    * `synchronous_commit` of the projector's transactions (ADR 0008). `off` is safe here: a batch's

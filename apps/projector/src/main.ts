@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const pool = createReadModelPool({
     url: config.DATABASE_URL,
     schema,
-    max: config.KLP_PROJECTOR_CONCURRENCY + 2,
+    // Two consumers (events, audit), each with `concurrency` batches in flight, and a spare.
+    max: 2 * config.KLP_PROJECTOR_CONCURRENCY + 2,
     synchronousCommit: config.KLP_PROJECTOR_SYNCHRONOUS_COMMIT,
   });
   pool.on('error', (error) => log('error', `idle Postgres connection failed: ${error.message}`));
@@ -50,31 +51,35 @@ async function main(): Promise<void> {
     await admin.disconnect();
   }
 
-  const projector = new Projector({
-    kafka,
-    pool,
-    topics,
-    groupId: config.KLP_TOPIC_PREFIX + config.KLP_PROJECTOR_GROUP,
-    maxBatch: config.KLP_PROJECTOR_MAX_BATCH,
-    cacheHosts: config.KLP_PROJECTOR_CACHE_HOSTS,
-    sessionTimeoutMs: config.KLP_PROJECTOR_SESSION_TIMEOUT_MS,
-    writer: { hybrid: hybridWriter, copy: copyWriter, unnest: () => unnestWriter }[
-      config.KLP_PROJECTOR_WRITER
-    ](),
-    concurrency: config.KLP_PROJECTOR_CONCURRENCY,
-    log,
-    onFatal: (error) => {
-      log('fatal', `the Kafka consumer stopped for good: ${error.message}`);
-      process.exit(1);
-    },
-  });
+  // One consumer per topic (ADR 0009): an outcome waiting for `wait=true` is in klp.events, and
+  // must not queue behind a fetch round of klp.audit, which carries 7-8 records per event.
+  const projectorOf = (kind: 'events' | 'audit', groupSuffix: string) =>
+    new Projector({
+      kafka,
+      pool,
+      topics,
+      kinds: [kind],
+      groupId: config.KLP_TOPIC_PREFIX + config.KLP_PROJECTOR_GROUP + groupSuffix,
+      maxBatch: config.KLP_PROJECTOR_MAX_BATCH,
+      cacheHosts: config.KLP_PROJECTOR_CACHE_HOSTS,
+      sessionTimeoutMs: config.KLP_PROJECTOR_SESSION_TIMEOUT_MS,
+      writer: { hybrid: hybridWriter, copy: copyWriter, unnest: () => unnestWriter }[
+        config.KLP_PROJECTOR_WRITER
+      ](),
+      concurrency: config.KLP_PROJECTOR_CONCURRENCY,
+      log,
+      onFatal: (error) => {
+        log('fatal', `the Kafka consumer of ${kind} stopped for good: ${error.message}`);
+        process.exit(1);
+      },
+    });
+  const projectors = [projectorOf('events', ''), projectorOf('audit', '-audit')];
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log('info', `${signal}: finishing the batch in hand, then stopping`);
-    projector
-      .stop()
+    Promise.all(projectors.map((projector) => projector.stop()))
       .then(() => pool.end())
       .then(() => process.exit(0))
       .catch((error: Error) => {
@@ -85,8 +90,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 
-  await projector.start();
-  log('info', 'projecting', { topics, group: config.KLP_PROJECTOR_GROUP, schema });
+  await Promise.all(projectors.map((projector) => projector.start()));
+  log('info', 'projecting', {
+    topics,
+    groups: [config.KLP_PROJECTOR_GROUP, `${config.KLP_PROJECTOR_GROUP}-audit`],
+    schema,
+  });
 }
 
 main().catch((error: Error) => {

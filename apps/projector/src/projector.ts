@@ -23,6 +23,8 @@ export interface ProjectorOptions {
   readonly writer?: BulkWriter;
   /** Partitions in flight at once (kafkajs' partitionsConsumedConcurrently); the pool needs as many connections. */
   readonly concurrency?: number;
+  /** The topics this consumer projects (default both): main.ts runs one consumer per kind (ADR 0009). */
+  readonly kinds?: readonly ProjectionKind[];
   readonly log: Logger;
   /** The consumer crashed and kafkajs will not restart it: the process should exit (and be restarted). */
   readonly onFatal?: (error: Error) => void;
@@ -52,10 +54,15 @@ export class Projector {
 
   constructor(private readonly options: ProjectorOptions) {
     const { kafka, topics } = options;
-    this.kinds = new Map([
-      [topics.events, 'events'],
-      [topics.audit, 'audit'],
-    ]);
+    const kinds = options.kinds ?? ['events', 'audit'];
+    this.kinds = new Map(
+      (
+        [
+          [topics.events, 'events'],
+          [topics.audit, 'audit'],
+        ] as const
+      ).filter(([, kind]) => kinds.includes(kind)),
+    );
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,

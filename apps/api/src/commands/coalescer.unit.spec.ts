@@ -72,9 +72,9 @@ describe('Coalescer', () => {
 
   it('answers every call of a flush with that flush result', async () => {
     const flushed: string[][] = [];
-    const coalescer = new Coalescer(async (ids: string[]) => {
+    const coalescer = new Coalescer((ids: string[]) => {
       flushed.push(ids);
-      return new Set(ids.filter((id) => id !== 'b'));
+      return Promise.resolve(new Set(ids.filter((id) => id !== 'b')));
     }, 10);
     const [first, second, third] = await Promise.all([
       coalescer.submit(['a']),
