@@ -73,7 +73,8 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     });
-  const projectors = [projectorOf('events', ''), projectorOf('audit', '-audit')];
+  const auditGroupSuffix = '-audit';
+  const projectors = [projectorOf('events', ''), projectorOf('audit', auditGroupSuffix)];
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   await Promise.all(projectors.map((projector) => projector.start()));
   log('info', 'projecting', {
     topics,
-    groups: [config.KLP_PROJECTOR_GROUP, `${config.KLP_PROJECTOR_GROUP}-audit`],
+    groups: [config.KLP_PROJECTOR_GROUP, config.KLP_PROJECTOR_GROUP + auditGroupSuffix],
     schema,
   });
 }

@@ -116,9 +116,7 @@ export class CommandsService {
     let wake: () => void = () => undefined;
     const unsubscribe = this.listener.subscribe(ids, () => wake());
     try {
-      const settled = new Map<string, CommandOutcome>();
-      const known = await this.outcomes.find(ids);
-      for (const id of ids) if (known.has(id)) settled.set(id, known.get(id)!);
+      const settled = await this.outcomes.find(ids);
       await this.bus.send(envelopes.filter((envelope) => !settled.has(envelope.commandId)));
       for (;;) {
         const missing = ids.filter((id) => !settled.has(id));
@@ -132,9 +130,7 @@ export class CommandsService {
             resolve();
           };
         });
-        // The lookup is shared with other waiters: take only this request's ids from it.
-        const found = await this.outcomes.find(missing);
-        for (const id of missing) if (found.has(id)) settled.set(id, found.get(id)!);
+        for (const [id, outcome] of await this.outcomes.find(missing)) settled.set(id, outcome);
       }
     } finally {
       unsubscribe();

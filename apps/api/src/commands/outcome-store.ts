@@ -31,9 +31,15 @@ export class OutcomeStore {
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** The outcomes among `commandIds` (the map may hold others too, looked up in the same query). */
-  find(commandIds: readonly string[]): Promise<ReadonlyMap<string, CommandOutcome>> {
-    return this.lookups.submit(commandIds, new Map());
+  /** The outcomes of `commandIds` that are settled; the query may be shared, the answer is the caller's own. */
+  async find(commandIds: readonly string[]): Promise<Map<string, CommandOutcome>> {
+    const shared = await this.lookups.submit(commandIds, new Map());
+    const own = new Map<string, CommandOutcome>();
+    for (const id of commandIds) {
+      const outcome = shared.get(id);
+      if (outcome) own.set(id, outcome);
+    }
+    return own;
   }
 
   private async query(commandIds: readonly string[]): Promise<Map<string, CommandOutcome>> {
