@@ -6,8 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import {
-  AUDIT_COLUMNS,
-  auditQuery,
+  auditSelect,
   ensureDatabase,
   listAudit,
   longTransitions,
@@ -217,18 +216,10 @@ export async function runQueryWorkload(
         }),
       );
       log('  NDJSON export');
-      const { where, orderBy, params } = auditQuery(exportFilter, 'oldest');
+      const { text, params } = auditSelect(exportFilter, 'oldest');
       const exportClient = await connect();
       try {
-        exportDirect.push(
-          (
-            await cursorRate(
-              exportClient,
-              `SELECT ${AUDIT_COLUMNS} FROM audit_log ${where} ${orderBy}`,
-              params,
-            )
-          ).perSecond,
-        );
+        exportDirect.push((await cursorRate(exportClient, text, params)).perSecond);
       } finally {
         await exportClient.end();
       }

@@ -35,7 +35,7 @@ export { projectEvent, unknownHost, type ProjectedHost } from './projection/proj
 export { commandTypeOf } from './projection/log-rows';
 export {
   AUDIT_COLUMNS,
-  auditQuery,
+  auditSelect,
   auditRecordFromRow,
   chainVerdict,
   listAudit,

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
-import { AUDIT_COLUMNS, auditQuery, auditRecordFromRow, type AuditFilter, type AuditRow } from '@klp/store';
+import { auditRecordFromRow, auditSelect, type AuditFilter, type AuditRow } from '@klp/store';
 
 /** Rows per FETCH: large enough to amortise the round trip, small enough to keep memory flat. */
 export const EXPORT_FETCH_ROWS = 1000;
@@ -27,11 +27,8 @@ export async function streamAuditExport(
   let sent = 0;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const { where, orderBy, params } = auditQuery(filter, 'oldest');
-    await client.query(
-      `DECLARE audit_export NO SCROLL CURSOR FOR SELECT ${AUDIT_COLUMNS} FROM audit_log ${where} ${orderBy}`,
-      params,
-    );
+    const { text, params } = auditSelect(filter, 'oldest');
+    await client.query(`DECLARE audit_export NO SCROLL CURSOR FOR ${text}`, params);
     response.status(200);
     response.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');

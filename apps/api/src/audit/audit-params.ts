@@ -24,10 +24,12 @@ export function auditCursorParam(value: string | undefined): AuditKey | undefine
   try {
     const decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
     if (!Array.isArray(decoded) || decoded[0] !== 'a') throw new Error('not ours');
-    const [, at, hostId, seq] = decoded as [string, unknown, unknown, unknown];
+    // Cursors issued before ADR 0010 carry no index: 0 still includes their command's head.
+    const [, at, hostId, seq, index = 0] = decoded as [string, unknown, unknown, unknown, unknown?];
     if (typeof at !== 'string' || typeof hostId !== 'string' || !Number.isSafeInteger(seq))
       throw new Error('not ours');
-    return { at, hostId, seq: seq as number };
+    if (!Number.isSafeInteger(index) || (index as number) < 0) throw new Error('not ours');
+    return { at, hostId, seq: seq as number, index: index as number };
   } catch {
     return invalid('cursor', 'cursor is not one this api issued');
   }
@@ -36,5 +38,7 @@ export function auditCursorParam(value: string | undefined): AuditKey | undefine
 export function encodeAuditCursor(key: AuditKey | null): string | null {
   return key === null
     ? null
-    : Buffer.from(JSON.stringify(['a', key.at, key.hostId, key.seq]), 'utf8').toString('base64url');
+    : Buffer.from(JSON.stringify(['a', key.at, key.hostId, key.seq, key.index]), 'utf8').toString(
+        'base64url',
+      );
 }

@@ -19,6 +19,8 @@ export interface AuditKey {
   at: string;
   hostId: string;
   seq: number;
+  /** The record's position in its command: `seq - index` is the seq of the command's head. */
+  index: number;
 }
 
 export interface AuditRow {
@@ -73,34 +75,78 @@ export function auditRecordFromRow(row: AuditRow): AuditRecord {
 }
 
 /**
- * The WHERE clause and parameters of a filtered audit query, with keyset continuation after (or
- * before) `key` in the order (at, host_id, seq). Shared by the page reader and the export cursor.
+ * The SQL of a filtered audit query in the order (at, host_id, seq), newest or oldest first, with
+ * keyset continuation after `after` and at most `limit` rows. Shared by the page reader, the export
+ * cursor and the benchmark. Three plans (ADR 0010):
+ * - a host: a range of the primary key (host_id, at, seq);
+ * - a patch: `audit_log_by_patch`, per record (one command can touch several patches);
+ * - otherwise every filter is a property of the whole command (time, actor, command id, host
+ *   pattern), so the query walks the commands' first records (`audit_heads_*`, partial indexes)
+ *   and expands each head through the primary key to the records of its command.
  */
-export function auditQuery(
+export function auditSelect(
   filter: AuditFilter,
   order: 'newest' | 'oldest',
   after?: AuditKey,
-): { where: string; orderBy: string; params: unknown[] } {
+  limit?: number,
+): { text: string; params: unknown[] } {
   const params: unknown[] = [];
-  const where: string[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
-  if (filter.hostId !== undefined) where.push(`host_id = ${param(filter.hostId)}`);
-  if (filter.patch !== undefined) where.push(`patch = ${param(filter.patch)}`);
-  if (filter.actor !== undefined) where.push(`actor = ${param(filter.actor)}`);
-  if (filter.commandId !== undefined) where.push(`command_id = ${param(filter.commandId)}`);
-  if (filter.since !== undefined) where.push(`at >= ${param(filter.since)}::timestamptz`);
-  if (filter.until !== undefined) where.push(`at <= ${param(filter.until)}::timestamptz`);
-  if (filter.hostPattern !== undefined) where.push(`host_id ~ ${param(filter.hostPattern)}`);
   const direction = order === 'newest' ? 'DESC' : 'ASC';
-  if (after) {
-    const op = order === 'newest' ? '<' : '>';
-    where.push(
-      `(at, host_id, seq) ${op} (${param(after.at)}::timestamptz, ${param(after.hostId)}, ${param(after.seq)}::bigint)`,
-    );
+  const orderBy = (t: string) =>
+    `ORDER BY ${t}at ${direction}, ${t}host_id ${direction}, ${t}seq ${direction}`;
+  const limitClause = (n: number | undefined) => (n === undefined ? '' : `LIMIT ${Math.trunc(n)}`);
+  const whereOf = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
+  const op = order === 'newest' ? '<' : '>';
+  const keyset = (t: string, key: AuditKey, seq: number, inclusive: boolean) =>
+    `(${t}at, ${t}host_id, ${t}seq) ${op}${inclusive ? '=' : ''} ` +
+    `(${param(key.at)}::timestamptz, ${param(key.hostId)}, ${param(seq)}::bigint)`;
+
+  const commandLevel: string[] = [];
+  if (filter.hostId !== undefined) commandLevel.push(`host_id = ${param(filter.hostId)}`);
+  if (filter.actor !== undefined) commandLevel.push(`actor = ${param(filter.actor)}`);
+  if (filter.commandId !== undefined) commandLevel.push(`command_id = ${param(filter.commandId)}`);
+  if (filter.since !== undefined) commandLevel.push(`at >= ${param(filter.since)}::timestamptz`);
+  if (filter.until !== undefined) commandLevel.push(`at <= ${param(filter.until)}::timestamptz`);
+  if (filter.hostPattern !== undefined) commandLevel.push(`host_id ~ ${param(filter.hostPattern)}`);
+
+  const direct =
+    filter.hostId !== undefined || (filter.patch !== undefined && filter.commandId === undefined);
+  if (direct) {
+    const where = [...commandLevel];
+    if (filter.patch !== undefined) where.push(`patch = ${param(filter.patch)}`);
+    if (after) where.push(keyset('', after, after.seq, false));
+    return {
+      text: `SELECT ${AUDIT_COLUMNS} FROM audit_log ${whereOf(where)} ${orderBy('')} ${limitClause(limit)}`,
+      params,
+    };
   }
+
+  const heads = ['record_index = 0', ...commandLevel];
+  // The cursor's own command may have records left after it: its head is included.
+  if (after) heads.push(keyset('', after, after.seq - after.index, true));
+  const records: string[] = [];
+  if (filter.patch !== undefined) records.push(`r.patch = ${param(filter.patch)}`);
+  if (after) records.push(keyset('r.', after, after.seq, false));
+  // Records of one command share its time and host, and follow its head in seq: ordered by head,
+  // then seq, is the order (at, host_id, seq), and it lets the plan stream the heads in index order
+  // (an incremental sort per command) rather than sort every match first.
+  // Every head yields at least one record, except the cursor's own head and heads whose records
+  // the patch filter drops: the head limit holds only without a patch filter, one head spare.
+  const headLimit = limit !== undefined && filter.patch === undefined ? limit + 1 : undefined;
+  const columns = AUDIT_COLUMNS.split(',')
+    .map((column) => `r.${column.trim()}`)
+    .join(', ');
   return {
-    where: where.length ? `WHERE ${where.join(' AND ')}` : '',
-    orderBy: `ORDER BY at ${direction}, host_id ${direction}, seq ${direction}`,
+    text: `SELECT ${columns}
+      FROM (SELECT host_id, at, seq, command_id FROM audit_log ${whereOf(heads)}
+            ${orderBy('')} ${limitClause(headLimit)}) AS head
+      CROSS JOIN LATERAL (
+        SELECT * FROM audit_log WHERE host_id = head.host_id AND at = head.at AND command_id = head.command_id
+      ) AS r
+      ${whereOf(records)}
+      ORDER BY head.at ${direction}, head.host_id ${direction}, head.seq ${direction}, r.seq ${direction}
+      ${limitClause(limit)}`,
     params,
   };
 }
@@ -112,16 +158,16 @@ export async function listAudit(
   limit: number,
   after?: AuditKey,
 ): Promise<{ items: AuditRecord[]; nextKey: AuditKey | null }> {
-  const { where, orderBy, params } = auditQuery(filter, 'newest', after);
-  const { rows } = await db.query<AuditRow>(
-    `SELECT ${AUDIT_COLUMNS} FROM audit_log ${where} ${orderBy} LIMIT ${limit + 1}`,
-    params,
-  );
+  const { text, params } = auditSelect(filter, 'newest', after, limit + 1);
+  const { rows } = await db.query<AuditRow>(text, params);
   const items = rows.slice(0, limit).map(auditRecordFromRow);
   const last = items.at(-1);
   return {
     items,
-    nextKey: rows.length > limit && last ? { at: last.at, hostId: last.hostId, seq: last.seq } : null,
+    nextKey:
+      rows.length > limit && last
+        ? { at: last.at, hostId: last.hostId, seq: last.seq, index: last.index }
+        : null,
   };
 }
 
@@ -141,23 +187,14 @@ export function chainVerdict(hostId: string, records: readonly AuditRecord[]): C
 }
 
 /**
- * Recomputes one host's hash chain from `audit_log`. Read in pages of `pageSize` on (seq, at,
- * hash), the order in which a forged duplicate of a seq shows up as a break.
+ * Recomputes one host's hash chain from `audit_log`, read in the order (seq, at, hash), the order in
+ * which a forged duplicate of a seq shows up as a break. One query: the verdict needs the whole
+ * chain in memory anyway, and the primary key is ordered by time, not seq.
  */
-export async function verifyHostChain(db: Queryable, hostId: string, pageSize = 5000): Promise<ChainVerdict> {
-  const records: AuditRecord[] = [];
-  let after = null as { seq: string; at: Date; hash: string } | null;
-  for (;;) {
-    const { rows }: { rows: AuditRow[] } = await db.query<AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log
-        WHERE host_id = $1 AND ($2::bigint IS NULL OR (seq, at, hash) > ($2::bigint, $3::timestamptz, $4::text))
-        ORDER BY seq, at, hash LIMIT $5`,
-      [hostId, after?.seq ?? null, after?.at ?? null, after?.hash ?? null, pageSize],
-    );
-    for (const row of rows) records.push(auditRecordFromRow(row));
-    const last = rows.at(-1);
-    if (!last || rows.length < pageSize) break;
-    after = { seq: last.seq, at: last.at, hash: last.hash };
-  }
-  return chainVerdict(hostId, records);
+export async function verifyHostChain(db: Queryable, hostId: string): Promise<ChainVerdict> {
+  const { rows } = await db.query<AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE host_id = $1 ORDER BY seq, at, hash`,
+    [hostId],
+  );
+  return chainVerdict(hostId, rows.map(auditRecordFromRow));
 }
