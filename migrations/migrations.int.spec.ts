@@ -77,4 +77,52 @@ describe('migrations on a fresh database', () => {
       await client.end();
     }
   });
+
+  it('keeps patch_state_history in step with the patch state records, several to a statement', async () => {
+    await migrate({ url, schema: 'klp_state_history', migrations });
+    const client = new Client({ connectionString: url, options: '-c search_path=klp_state_history' });
+    await client.connect();
+    const state = (seq: number, host: string, patch: string, at: string, to: string | null) =>
+      `('${host}', ${seq}, ${seq}, 0, '${at}', 'ops', 'c${seq}', 'EnablePatch', 'patch', '${patch}', 'state',
+        'null', '${JSON.stringify(to)}', '', '')`;
+    const insert = (rows: string[]) =>
+      client.query(`INSERT INTO audit_log (host_id, seq, version, record_index, at, actor, command_id, command_type,
+                                           entity_kind, patch, attribute, from_value, to_value, prev_hash, hash)
+                    VALUES ${rows.join(', ')}`);
+    try {
+      // One statement: three changes of (h1, p1), one of (h1, p2), and a record that is no state.
+      await insert([
+        state(1, 'h1', 'p1', '2026-11-01T00:00:01Z', 'disabled'),
+        state(2, 'h1', 'p1', '2026-11-01T00:00:02Z', 'transitioning'),
+        state(3, 'h1', 'p2', '2026-11-01T00:00:03Z', 'disabled'),
+        state(4, 'h1', 'p1', '2026-11-01T00:00:04Z', 'enabled'),
+        `('h1', 5, 5, 1, '2026-11-01T00:00:04Z', 'ops', 'c4', 'EnablePatch', 'func', 'p1', 'patched',
+          'false', 'true', '', '')`,
+      ]);
+      // A later statement: p1 closes and reopens; p2 is unregistered (no state after it).
+      await insert([
+        state(6, 'h1', 'p1', '2026-11-01T00:00:06Z', 'disabled'),
+        state(7, 'h1', 'p2', '2026-11-01T00:00:07Z', null),
+      ]);
+      const { rows } = await client.query<{
+        patch: string;
+        state: string;
+        valid_from: string;
+        valid_to: string;
+      }>(
+        `SELECT patch, state, to_char(valid_from AT TIME ZONE 'UTC', 'SS') AS valid_from,
+                CASE WHEN valid_to = 'infinity' THEN 'open' ELSE to_char(valid_to AT TIME ZONE 'UTC', 'SS') END AS valid_to
+           FROM patch_state_history ORDER BY patch, from_seq`,
+      );
+      expect(rows).toEqual([
+        { patch: 'p1', state: 'disabled', valid_from: '01', valid_to: '02' },
+        { patch: 'p1', state: 'transitioning', valid_from: '02', valid_to: '04' },
+        { patch: 'p1', state: 'enabled', valid_from: '04', valid_to: '06' },
+        { patch: 'p1', state: 'disabled', valid_from: '06', valid_to: 'open' },
+        { patch: 'p2', state: 'disabled', valid_from: '03', valid_to: '07' },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
 });

