@@ -3,12 +3,19 @@
  * with the offsets (ARCHITECTURE.md, "Read side"). It does not migrate (`npm start` and
  * `npm run db:migrate` do); it refuses to start on a schema that lacks a migration.
  */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createKafka } from '@klp/kafka';
-import { copyWriter, createReadModelPool, hybridWriter, missingColumns, unnestWriter } from '@klp/store';
+import { createReadModelPool, missingColumns } from '@klp/store';
 import { loadProjectorConfig } from './config';
-import { createLogger } from './log';
-import { Projector } from './projector';
+import type { ConsumerThreadData } from './consumer-thread';
+import { createLogger, type Logger } from './log';
+import { superviseThreads } from './thread-supervisor';
 import { projectorTopics, provisionProjectorTopics } from './topics';
+
+const root = path.resolve(__dirname, '../../..');
+/** V8's young generation of each consumer thread (semi-spaces included), in MiB: ADR 0011. */
+const YOUNG_GENERATION_MB = 192;
 
 function withoutPassword(url: string): string {
   const parsed = new URL(url);
@@ -20,14 +27,8 @@ async function main(): Promise<void> {
   const config = loadProjectorConfig(process.env);
   const log = createLogger('projector', config.LOG_LEVEL);
   const schema = config.KLP_DB_SCHEMA;
-  const pool = createReadModelPool({
-    url: config.DATABASE_URL,
-    schema,
-    // Two consumers (events, audit), each with `concurrency` batches in flight, and a spare.
-    max: 2 * config.KLP_PROJECTOR_CONCURRENCY + 2,
-    synchronousCommit: config.KLP_PROJECTOR_SYNCHRONOUS_COMMIT,
-  });
-  pool.on('error', (error) => log('error', `idle Postgres connection failed: ${error.message}`));
+  // Only for the boot check: each consumer thread has a pool of its own.
+  const pool = createReadModelPool({ url: config.DATABASE_URL, schema, max: 1 });
 
   const missing = await missingColumns(pool, schema).catch((error: Error) => {
     throw new Error(`cannot reach Postgres at ${withoutPassword(config.DATABASE_URL)}: ${error.message}`);
@@ -51,52 +52,42 @@ async function main(): Promise<void> {
     await admin.disconnect();
   }
 
-  // One consumer per topic (ADR 0009): an outcome waiting for `wait=true` is in klp.events, and
-  // must not queue behind a fetch round of klp.audit, which carries 7-8 records per event.
-  const projectorOf = (kind: 'events' | 'audit', groupSuffix: string) =>
-    new Projector({
-      kafka,
-      pool,
-      topics,
-      kinds: [kind],
-      groupId: config.KLP_TOPIC_PREFIX + config.KLP_PROJECTOR_GROUP + groupSuffix,
-      maxBatch: config.KLP_PROJECTOR_MAX_BATCH,
-      cacheHosts: config.KLP_PROJECTOR_CACHE_HOSTS,
-      sessionTimeoutMs: config.KLP_PROJECTOR_SESSION_TIMEOUT_MS,
-      writer: { hybrid: hybridWriter, copy: copyWriter, unnest: () => unnestWriter }[
-        config.KLP_PROJECTOR_WRITER
-      ](),
-      concurrency: config.KLP_PROJECTOR_CONCURRENCY,
-      log,
-      onFatal: (error) => {
-        log('fatal', `the Kafka consumer of ${kind} stopped for good: ${error.message}`);
-        process.exit(1);
-      },
-    });
-  const auditGroupSuffix = '-audit';
-  const projectors = [projectorOf('events', ''), projectorOf('audit', auditGroupSuffix)];
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log('info', `${signal}: finishing the batch in hand, then stopping`);
-    Promise.all(projectors.map((projector) => projector.stop()))
-      .then(() => pool.end())
-      .then(() => process.exit(0))
-      .catch((error: Error) => {
-        log('fatal', `stopping failed: ${error.message}`);
-        process.exit(1);
-      });
-  };
+  await pool.end();
+
+  // One consumer per topic (ADR 0009), each in a thread of its own (ADR 0011): an outcome waiting
+  // for `wait=true` is in klp.events and must not queue behind klp.audit, which carries 7-8 records
+  // per event; and one thread's CPU was the projector's ceiling.
+  const threads = [
+    startConsumerThread({ config, kind: 'events', groupSuffix: '' }, log),
+    startConsumerThread({ config, kind: 'audit', groupSuffix: '-audit' }, log),
+  ];
+  const stop = superviseThreads(threads, log, (code) => process.exit(code));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-
-  await Promise.all(projectors.map((projector) => projector.start()));
   log('info', 'projecting', {
     topics,
-    groups: [config.KLP_PROJECTOR_GROUP, config.KLP_PROJECTOR_GROUP + auditGroupSuffix],
+    groups: [config.KLP_PROJECTOR_GROUP, config.KLP_PROJECTOR_GROUP + '-audit'],
     schema,
   });
+}
+
+/**
+ * A consumer in a worker thread. The file is TypeScript, which a Worker will not load by name, so
+ * the thread's first script installs the loader this process runs under. The larger young
+ * generation: a projector allocates short-lived objects for every Kafka record, row and field, and
+ * V8's default made garbage collection a sixth of its CPU profile (ADR 0011).
+ */
+function startConsumerThread(data: ConsumerThreadData, log: Logger): Worker {
+  const script =
+    `require(${JSON.stringify(path.join(root, 'tools/register.js'))});` +
+    `require(${JSON.stringify(path.join(__dirname, 'consumer-thread.ts'))});`;
+  const thread = new Worker(script, {
+    eval: true,
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
+  thread.on('error', (error) => log('fatal', `the ${data.kind} consumer thread failed: ${error.message}`));
+  return thread;
 }
 
 main().catch((error: Error) => {

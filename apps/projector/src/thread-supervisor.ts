@@ -1,0 +1,39 @@
+import type { Worker } from 'node:worker_threads';
+import type { Logger } from './log';
+
+/** What main.ts posts to a consumer thread to make it finish its batches and leave its group. */
+export const STOP_MESSAGE = 'stop';
+
+/**
+ * Watches the consumer threads of one process. A thread that exits unasked takes the process down
+ * with its code (1 if it claimed success): one topic projected without the other is a read model
+ * half behind, and a restarted process is the known way back. Answers `stop`, which asks every
+ * thread to finish and calls `exit(0)` once the last one has.
+ */
+export function superviseThreads(
+  threads: readonly Worker[],
+  log: Logger,
+  exit: (code: number) => void,
+): (reason: string) => void {
+  let stopping = false;
+  let running = threads.length;
+  for (const thread of threads) {
+    const id = thread.threadId;
+    thread.once('exit', (code) => {
+      running -= 1;
+      if (stopping) {
+        if (running === 0) exit(0);
+        return;
+      }
+      stopping = true;
+      log('fatal', `consumer thread ${id} exited (code ${code}); stopping the projector`);
+      exit(code === 0 ? 1 : code);
+    });
+  }
+  return (reason) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `${reason}: finishing the batches in hand, then stopping`);
+    for (const thread of threads) thread.postMessage(STOP_MESSAGE);
+  };
+}

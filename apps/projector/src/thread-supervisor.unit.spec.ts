@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import type { Level } from './log';
+import { STOP_MESSAGE, superviseThreads } from './thread-supervisor';
+
+// Real worker threads, each a few lines of script: one that exits with a code when told to, one
+// that answers the stop message the way a consumer thread does.
+const started: Worker[] = [];
+const start = (script: string) => {
+  const thread = new Worker(script, { eval: true });
+  started.push(thread);
+  return thread;
+};
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((thread) => thread.terminate()));
+});
+
+const exitsWith = (code: number) =>
+  start(`require('node:worker_threads').parentPort.once('message', () => process.exit(${code}))`);
+const stopsOnRequest = () =>
+  start(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.once('message', (m) => { if (m === ${JSON.stringify(STOP_MESSAGE)}) setTimeout(() => process.exit(0), 20); });`,
+  );
+
+function supervised(threads: Worker[]) {
+  const logged: [Level, string][] = [];
+  let resolveExit: (code: number) => void = () => undefined;
+  const exitCode = new Promise<number>((resolve) => (resolveExit = resolve));
+  const exits: number[] = [];
+  const stop = superviseThreads(
+    threads,
+    (level, message) => logged.push([level, message]),
+    (code) => {
+      exits.push(code);
+      resolveExit(code);
+    },
+  );
+  return { stop, exitCode, exits, logged };
+}
+
+const allExited = (threads: Worker[]) =>
+  Promise.all(threads.map((thread) => new Promise((resolve) => thread.once('exit', resolve))));
+
+describe('superviseThreads', () => {
+  it('takes the process down with the code of a thread that exits unasked', async () => {
+    const failing = exitsWith(3);
+    const healthy = stopsOnRequest();
+    const run = supervised([failing, healthy]);
+    failing.postMessage('go');
+    expect(await run.exitCode).toBe(3);
+    expect(run.logged).toContainEqual(['fatal', expect.stringMatching(/exited \(code 3\)/)]);
+  });
+
+  it('exits 1 when a thread ends unasked with 0: a topic without its consumer is no success', async () => {
+    const quitting = exitsWith(0);
+    const healthy = stopsOnRequest();
+    const run = supervised([quitting, healthy]);
+    quitting.postMessage('go');
+    expect(await run.exitCode).toBe(1);
+  });
+
+  it('on stop, asks every thread to finish and exits 0 once, after the last one has', async () => {
+    const threads = [stopsOnRequest(), stopsOnRequest()];
+    const run = supervised(threads);
+    const exited = allExited(threads);
+    run.stop('SIGTERM');
+    run.stop('SIGINT');
+    expect(await run.exitCode).toBe(0);
+    await exited;
+    expect(run.exits).toEqual([0]);
+    expect(run.logged).toEqual([['info', 'SIGTERM: finishing the batches in hand, then stopping']]);
+  });
+});
