@@ -16,10 +16,11 @@ afterEach(async () => {
 
 const exitsWith = (code: number) =>
   start(`require('node:worker_threads').parentPort.once('message', () => process.exit(${code}))`);
-const stopsOnRequest = () =>
+/** Answers the stop message by exiting with `code` a little later (1: its stop failed). */
+const stopsOnRequest = (code = 0) =>
   start(
     `const { parentPort } = require('node:worker_threads');
-     parentPort.once('message', (m) => { if (m === ${JSON.stringify(STOP_MESSAGE)}) setTimeout(() => process.exit(0), 20); });`,
+     parentPort.once('message', (m) => { if (m === ${JSON.stringify(STOP_MESSAGE)}) setTimeout(() => process.exit(${code}), 20); });`,
   );
 
 function supervised(threads: Worker[]) {
@@ -69,5 +70,15 @@ describe('superviseThreads', () => {
     await exited;
     expect(run.exits).toEqual([0]);
     expect(run.logged).toEqual([['info', 'SIGTERM: finishing the batches in hand, then stopping']]);
+  });
+
+  it('on stop, exits with the code of a thread whose stop failed, not 0', async () => {
+    const threads = [stopsOnRequest(1), stopsOnRequest()];
+    const run = supervised(threads);
+    const exited = allExited(threads);
+    run.stop('SIGTERM');
+    expect(await run.exitCode).toBe(1);
+    await exited;
+    expect(run.exits).toEqual([1]);
   });
 });
