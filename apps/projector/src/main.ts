@@ -57,16 +57,17 @@ async function main(): Promise<void> {
   // One consumer per topic (ADR 0009), each in a thread of its own (ADR 0011): an outcome waiting
   // for `wait=true` is in klp.events and must not queue behind klp.audit, which carries 7-8 records
   // per event; and one thread's CPU was the projector's ceiling.
+  const auditGroupSuffix = '-audit';
   const threads = [
     startConsumerThread({ config, kind: 'events', groupSuffix: '' }, log),
-    startConsumerThread({ config, kind: 'audit', groupSuffix: '-audit' }, log),
+    startConsumerThread({ config, kind: 'audit', groupSuffix: auditGroupSuffix }, log),
   ];
   const stop = superviseThreads(threads, log, (code) => process.exit(code));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   log('info', 'projecting', {
     topics,
-    groups: [config.KLP_PROJECTOR_GROUP, config.KLP_PROJECTOR_GROUP + '-audit'],
+    groups: [config.KLP_PROJECTOR_GROUP, config.KLP_PROJECTOR_GROUP + auditGroupSuffix],
     schema,
   });
 }
