@@ -5,7 +5,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createKafka } from '@klp/kafka';
-import { copyWriter, createReadModelPool, hybridWriter, unnestWriter, type ProjectionKind } from '@klp/store';
+import { bulkWriterNamed, createReadModelPool, type ProjectionKind } from '@klp/store';
 import type { ProjectorConfig } from './config';
 import { createLogger } from './log';
 import { STOP_MESSAGE } from './thread-supervisor';
@@ -42,9 +42,7 @@ async function runConsumer({ config, kind, groupSuffix }: ConsumerThreadData): P
     maxBatch: config.KLP_PROJECTOR_MAX_BATCH,
     cacheHosts: config.KLP_PROJECTOR_CACHE_HOSTS,
     sessionTimeoutMs: config.KLP_PROJECTOR_SESSION_TIMEOUT_MS,
-    writer: { hybrid: hybridWriter, copy: copyWriter, unnest: () => unnestWriter }[
-      config.KLP_PROJECTOR_WRITER
-    ](),
+    writer: bulkWriterNamed(config.KLP_PROJECTOR_WRITER),
     concurrency: config.KLP_PROJECTOR_CONCURRENCY,
     log,
     onFatal: (error) => {

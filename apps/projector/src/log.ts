@@ -4,7 +4,10 @@ export type Logger = (level: Level, message: string, fields?: Record<string, unk
 
 const RANK = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 } as const;
 
-export function createLogger(app: string, threshold: keyof typeof RANK): Logger {
+/** The least level written; `silent` writes nothing. */
+export type LogThreshold = keyof typeof RANK;
+
+export function createLogger(app: string, threshold: LogThreshold): Logger {
   return (level, message, fields = {}) => {
     if (RANK[level] < RANK[threshold]) return;
     process.stderr.write(

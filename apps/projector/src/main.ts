@@ -4,18 +4,15 @@
  * `npm run db:migrate` do); it refuses to start on a schema that lacks a migration.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { createKafka } from '@klp/kafka';
 import { createReadModelPool, missingColumns } from '@klp/store';
 import { loadProjectorConfig } from './config';
 import type { ConsumerThreadData } from './consumer-thread';
 import { createLogger, type Logger } from './log';
 import { superviseThreads } from './thread-supervisor';
+import { startTypeScriptWorker } from './typescript-worker';
 import { projectorTopics, provisionProjectorTopics } from './topics';
-
-const root = path.resolve(__dirname, '../../..');
-/** V8's young generation of each consumer thread (semi-spaces included), in MiB: ADR 0011. */
-const YOUNG_GENERATION_MB = 192;
 
 function withoutPassword(url: string): string {
   const parsed = new URL(url);
@@ -72,21 +69,9 @@ async function main(): Promise<void> {
   });
 }
 
-/**
- * A consumer in a worker thread. The file is TypeScript, which a Worker will not load by name, so
- * the thread's first script installs the loader this process runs under. The larger young
- * generation: a projector allocates short-lived objects for every Kafka record, row and field, and
- * V8's default made garbage collection a sixth of its CPU profile (ADR 0011).
- */
+/** A consumer in a worker thread of its own (ADR 0011). */
 function startConsumerThread(data: ConsumerThreadData, log: Logger): Worker {
-  const script =
-    `require(${JSON.stringify(path.join(root, 'tools/register.js'))});` +
-    `require(${JSON.stringify(path.join(__dirname, 'consumer-thread.ts'))});`;
-  const thread = new Worker(script, {
-    eval: true,
-    workerData: data,
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  });
+  const thread = startTypeScriptWorker(path.join(__dirname, 'consumer-thread.ts'), data);
   thread.on('error', (error) => log('fatal', `the ${data.kind} consumer thread failed: ${error.message}`));
   return thread;
 }

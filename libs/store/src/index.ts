@@ -25,7 +25,7 @@ export type {
   ProjectionOptions,
 } from './projection/projection';
 export { type BulkWriter, unnestWriter } from './projection/bulk-writer';
-export { copyWriter, hybridWriter } from './projection/copy-writer';
+export { bulkWriterNamed, copyWriter, hybridWriter, type BulkWriterName } from './projection/copy-writer';
 export { createReadModelPool, missingColumns, type ReadModelPoolOptions } from './projection/read-model-pool';
 export { FENCE_CLASS, FENCED_BEGIN, fenceKeysCollide, fenceProjection } from './projection/fence';
 export { SETTLED_CHANNEL, settledPayloads } from './projection/settled-notify';

@@ -5,14 +5,15 @@
  *
  * Produces the history to topics of its own (as the decider would: a transaction per 500 events
  * with their audit records), lays an empty live schema, rebuilds and swaps; prints the report.
- * The scratch database and the topics are dropped at the end.
+ * The scratch database and the topics are dropped at the end. KLP_REBUILD_ONE_THREAD=1 replays the
+ * first round in this thread, as before ADR 0012.
  */
 import { performance } from 'node:perf_hooks';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { migrations } from '../../../../migrations';
 import { rebuildProjections } from '../rebuild/rebuild';
 import { sampleFleet } from '../testing/fleet-history';
-import { kafkaFixture, produceHistory } from '../testing/kafka-fixture';
+import { brokers, kafkaFixture, produceHistory } from '../testing/kafka-fixture';
 import { createTestDatabase } from '../testing/test-database';
 
 const commands = Number(process.argv[2] ?? 55_000);
@@ -41,6 +42,9 @@ async function main() {
       migrations,
       maxBatch: 5000,
       concurrency: 2,
+      replayThreads: process.env.KLP_REBUILD_ONE_THREAD
+        ? undefined
+        : { brokers: brokers(), logLevel: 'warn' },
       log: () => undefined,
       progress: (line) => console.log(line),
       progressIntervalMs: 10_000,

@@ -7,7 +7,6 @@
  */
 import { loadConfig } from '@klp/config';
 import { createKafka } from '@klp/kafka';
-import { copyWriter, hybridWriter, unnestWriter } from '@klp/store';
 // migrations/ is no Nx project (tools/db/migrate.ts imports it the same way): the rebuild lays the
 // schema exactly as `npm run db:migrate` does.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -45,9 +44,8 @@ async function main(args: readonly string[]): Promise<number> {
     concurrency: config.KLP_PROJECTOR_CONCURRENCY,
     synchronousCommit: config.KLP_PROJECTOR_SYNCHRONOUS_COMMIT,
     cacheHosts: config.KLP_PROJECTOR_CACHE_HOSTS,
-    writer: { hybrid: hybridWriter, copy: copyWriter, unnest: () => unnestWriter }[
-      config.KLP_PROJECTOR_WRITER
-    ](),
+    writer: config.KLP_PROJECTOR_WRITER,
+    replayThreads: { brokers: config.KAFKA_BROKERS, logLevel: config.LOG_LEVEL },
     log,
     // On a terminal one line rewritten in place; in a log, a line every few seconds.
     progress: (line) => process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`),

@@ -16,7 +16,9 @@ import {
 } from '../testing/kafka-fixture';
 import { checksums, readHostViews, type TableName } from '../testing/read-back';
 import { createTestDatabase, waitFor, type TestDatabase } from '../testing/test-database';
+import { Progress } from './progress';
 import { rebuildProjections } from './rebuild';
+import { replayInThreads } from './replay-threads';
 
 // A live projector keeps projecting while commands flow; the rebuild replays the same topics into
 // a fresh schema and swaps it in. The api's queries against `klp` never fail, and the live
@@ -111,6 +113,15 @@ async function referenceProjection(schema: string): Promise<Pool> {
   return pool;
 }
 
+/** Every index of the pool's schema, its definition without the schema name. */
+const indexDefinitions = async (pool: Pool) =>
+  (
+    await pool.query<{ definition: string }>(
+      `SELECT replace(indexdef, schemaname || '.', '') AS definition
+         FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`,
+    )
+  ).rows.map((row) => row.definition);
+
 const topicsOf = () => [fixture.topics.events, fixture.topics.audit];
 const schemas = async () =>
   (
@@ -140,6 +151,7 @@ describe('npm run projections:rebuild', () => {
       maxBatch: 5000,
       concurrency: 2,
       swapLag: 2000,
+      replayThreads: { brokers: brokers(), logLevel: 'warn' },
       log: () => undefined,
       progress: (line) => lines.push(line),
       progressIntervalMs: 200,
@@ -182,6 +194,16 @@ describe('npm run projections:rebuild', () => {
     for (const [hostId, state] of fleet.states) expect(views.get(hostId) ?? null).toEqual(view(state));
     const fresh = await referenceProjection('reference');
     expect(await checksums(live, [...TABLES, ...LOGS])).toEqual(await checksums(fresh, [...TABLES, ...LOGS]));
+    // The indexes it built after its first round are the migrations', partition by partition.
+    expect(report.deferredIndexes).toEqual(
+      expect.arrayContaining(['audit_log_by_patch', 'audit_heads_by_time', 'patch_state_history_at']),
+    );
+    expect(await indexDefinitions(live)).toEqual(await indexDefinitions(fresh));
+    const invalid = await live.query(
+      `SELECT i.indexrelid::regclass::text AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE c.relnamespace = current_schema()::regnamespace AND NOT i.indisvalid`,
+    );
+    expect(invalid.rows).toEqual([]);
   }, 300_000);
 
   it('as a process: validates its config, shows progress, keeps the old schema with --keep-old', async () => {
@@ -220,4 +242,34 @@ describe('npm run projections:rebuild', () => {
     expect(await checksums(live, TABLES)).toEqual(before);
     await live.query(`DROP SCHEMA ${kept[0]} CASCADE`);
   }, 120_000);
+
+  it('fails the threaded round with the error of the thread that failed', async () => {
+    // A schema the migrations never laid: the audit thread's first batch finds no tables.
+    const ends = await fixture.admin.fetchTopicOffsets(fixture.topics.audit);
+    const ranges = ends.map(({ partition, high }) => ({
+      topic: fixture.topics.audit,
+      partition,
+      from: 0n,
+      to: BigInt(high),
+    }));
+    expect(ranges.some((range) => range.to > 0n)).toBe(true);
+    const replay = replayInThreads(
+      ranges,
+      new Map([[fixture.topics.audit, 'audit' as const]]),
+      {
+        url: database.url,
+        schema: 'klp_never_laid',
+        concurrency: 1,
+        brokers: brokers(),
+        clientId: 'spec-replay-thread',
+        maxBatch: 500,
+        writer: 'hybrid',
+        logLevel: 'silent',
+      },
+      `${fixture.prefix}failing-replay`,
+      new Progress(() => undefined),
+      () => undefined,
+    );
+    await expect(replay).rejects.toThrow(/rebuild replay failed: .*audit.*projection_offsets/);
+  }, 60_000);
 });

@@ -1,19 +1,20 @@
 import { PartitionReader } from '@klp/kafka';
 import {
-  Projection,
-  createReadModelPool,
+  bulkWriterNamed,
   fenceKeysCollide,
-  hybridWriter,
   migrate,
-  type BulkWriter,
+  type BulkWriterName,
   type StoreOptions,
 } from '@klp/store';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
-import type { Logger } from '../log';
+import type { LogThreshold, Logger } from '../log';
 import type { ProjectorTopics } from '../topics';
+import { buildDeferredIndexes, dropDeferredIndexes, type DeferredIndex } from './deferred-indexes';
 import { Progress, type Counts } from './progress';
+import { createRebuildPool, rebuildProjection } from './rebuild-projection';
 import { Replayer, endOffsets, rangeSize } from './replay';
+import { replayInThreads } from './replay-threads';
 import { dropSchema, swapSchemas } from './swap';
 
 export interface RebuildOptions {
@@ -33,7 +34,12 @@ export interface RebuildOptions {
   /** `synchronous_commit` of the replay's batches (the swap itself always waits for its flush). */
   readonly synchronousCommit?: 'on' | 'off';
   readonly cacheHosts?: number;
-  readonly writer?: BulkWriter;
+  readonly writer?: BulkWriterName;
+  /**
+   * The first round (nearly all of a rebuild) in a worker thread per topic, each with a Kafka
+   * client of its own on these brokers (ADR 0012). Without it, every round runs in this thread.
+   */
+  readonly replayThreads?: { readonly brokers: readonly string[]; readonly logLevel: LogThreshold };
   /** Catch-up rounds end when at most this many offsets are left; the rest is replayed fenced. */
   readonly swapLag?: number;
   readonly maxRounds?: number;
@@ -61,6 +67,8 @@ export interface RebuildReport {
   readonly fencedMs: number;
   readonly fencedOffsets: number;
   readonly deadLetters: number;
+  /** The indexes built after the first round instead of during it (ADR 0012). */
+  readonly deferredIndexes: readonly string[];
 }
 
 /** `20261128T001502123` → a schema-name-safe stamp, unique per millisecond. */
@@ -103,35 +111,23 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
 
   log('info', `laying schema ${rebuilt} with the migrations`);
   await migrate({ url, schema: rebuilt, migrations: options.migrations });
-  const pool = createReadModelPool({
-    url,
-    schema: rebuilt,
-    max: concurrency,
-    applicationName: 'klp-rebuild',
-    synchronousCommit: options.synchronousCommit,
-  });
-  pool.on('error', (error) => log('warn', `idle rebuild connection failed: ${error.message}`));
+  const pool = createRebuildPool(
+    { url, schema: rebuilt, concurrency, synchronousCommit: options.synchronousCommit },
+    log,
+  );
   let poolOpen = true;
   const closePool = async () => {
     if (poolOpen) await pool.end();
     poolOpen = false;
   };
-  const projection = new Projection(pool, {
-    app: 'projections-rebuild',
-    notifyChannel: null,
-    writer: options.writer ?? hybridWriter(),
-    cacheHosts: options.cacheHosts,
-    // The live projector dead-lettered these when it first met them: reported, not sent again.
-    publishDeadLetters: (letters) => {
-      deadLetters += letters.length;
-      for (const letter of letters)
-        log('warn', `skipped ${letter.sourceTopic}[${letter.sourcePartition}]@${letter.sourceOffset}`, {
-          error: letter.error,
-        });
-      return Promise.resolve();
-    },
-    log: (level, message) => log(level, message),
-  });
+  const writer = options.writer ?? 'hybrid';
+  const countSkipped = (count: number) => (deadLetters += count);
+  const projection = rebuildProjection(
+    pool,
+    { writer: bulkWriterNamed(writer), cacheHosts: options.cacheHosts },
+    log,
+    countSkipped,
+  );
   const reader = new PartitionReader(options.kafka, {
     groupId: `${options.groupPrefix}-${stamp}`,
     topics: topicList,
@@ -141,7 +137,9 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     [topics.events, 'events' as const],
     [topics.audit, 'audit' as const],
   ]);
-  const replayer = new Replayer(reader, projection, kinds, options.maxBatch ?? 5000, progress);
+  const maxBatch = options.maxBatch ?? 5000;
+  const replayer = new Replayer(reader, projection, kinds, maxBatch, progress);
+  const threadGroups: string[] = [];
   const admin = options.kafka.admin();
   let readerStopped = false;
   const stopReader = async () => {
@@ -152,7 +150,10 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const onAbort = () => void stopReader().catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let swapped = false;
+  let deferred: DeferredIndex[] = [];
   try {
+    deferred = await dropDeferredIndexes(url, rebuilt);
+    const deferredIndexes = deferred.map((index) => index.name);
     await admin.connect();
     await reader.start();
     progress.start(options.progressIntervalMs ?? 1000);
@@ -164,8 +165,41 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       rounds += 1;
       progress.setPhase(rounds === 1 ? 'replaying' : `catching up, round ${rounds}`);
       log('info', `round ${rounds}: replaying ${lag} offsets`);
-      await replayer.replay(ranges);
+      if (rounds === 1 && options.replayThreads) {
+        const { brokers, logLevel } = options.replayThreads;
+        const groups = await replayInThreads(
+          ranges,
+          kinds,
+          {
+            url,
+            schema: rebuilt,
+            concurrency,
+            synchronousCommit: options.synchronousCommit,
+            brokers,
+            clientId: `klp-rebuild-${stamp}`,
+            maxBatch,
+            cacheHosts: options.cacheHosts,
+            writer,
+            logLevel,
+          },
+          `${options.groupPrefix}-${stamp}`,
+          progress,
+          countSkipped,
+          options.signal,
+        );
+        threadGroups.push(...groups);
+      } else {
+        await replayer.replay(ranges);
+      }
       if (options.signal?.aborted) throw new Error('rebuild aborted');
+      if (deferred.length > 0) {
+        progress.setPhase(`building ${deferred.length} indexes`);
+        log('info', `building the ${deferred.length} indexes deferred until after the first round`);
+        await buildDeferredIndexes(url, deferred, (index, ms) =>
+          log('info', `built ${index.name} on ${index.table} in ${ms} ms`),
+        );
+        deferred = [];
+      }
     }
     const hookStarted = now().getTime();
     await options.beforeSwap?.();
@@ -208,12 +242,13 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       fencedMs: swap.fencedMs,
       fencedOffsets: swap.fencedOffsets,
       deadLetters,
+      deferredIndexes,
     };
   } finally {
     progress.stop();
     options.signal?.removeEventListener('abort', onAbort);
     await stopReader().catch(() => undefined);
-    await admin.deleteGroups([`${options.groupPrefix}-${stamp}`]).catch(() => undefined);
+    await admin.deleteGroups([`${options.groupPrefix}-${stamp}`, ...threadGroups]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await closePool().catch(() => undefined);
     if (!swapped) {

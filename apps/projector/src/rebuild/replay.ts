@@ -3,6 +3,9 @@ import type { Projection, ProjectionKind, SourceRecord } from '@klp/store';
 import type { Admin } from 'kafkajs';
 import type { Progress } from './progress';
 
+/** What the replay reports to: the rebuild's progress line, or a replay thread's messages to it. */
+export type ReplayProgress = Pick<Progress, 'addTotal' | 'add'>;
+
 /** An offset of one topic partition: an end to reach, or where a read model stands. */
 export interface Position {
   readonly topic: string;
@@ -43,7 +46,7 @@ export class Replayer {
     private readonly projection: Projection,
     private readonly kinds: ReadonlyMap<string, ProjectionKind>,
     private readonly maxBatch: number,
-    private readonly progress: Progress,
+    private readonly progress: ReplayProgress,
   ) {}
 
   /** Where the rebuild's read model stands on each partition of `topics` (0 where it has no row). */

@@ -130,3 +130,10 @@ export function hybridWriter(): BulkWriter {
     endTransaction: (client, committed) => copy.endTransaction(client, committed),
   };
 }
+
+export type BulkWriterName = 'hybrid' | 'copy' | 'unnest';
+
+/** The writer `KLP_PROJECTOR_WRITER` names; a new one per caller (COPY writers keep per-connection state). */
+export function bulkWriterNamed(name: BulkWriterName): BulkWriter {
+  return { hybrid: hybridWriter, copy: copyWriter, unnest: () => unnestWriter }[name]();
+}
