@@ -1,4 +1,4 @@
-import { PartitionReader } from '@klp/kafka';
+import { PartitionReader, type OffsetRange } from '@klp/kafka';
 import {
   bulkWriterNamed,
   fenceKeysCollide,
@@ -139,7 +139,26 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   ]);
   const maxBatch = options.maxBatch ?? 5000;
   const replayer = new Replayer(reader, projection, kinds, maxBatch, progress);
-  const threadGroups: string[] = [];
+  // The replay threads' groups, named ahead so that the cleanup deletes them whatever happens.
+  const threadGroupPrefix = `${options.groupPrefix}-${stamp}`;
+  const threadGroups = [...kinds.values()].map((kind) => `${threadGroupPrefix}-${kind}`);
+  const replayRound = async (round: number, ranges: OffsetRange[]) => {
+    if (round > 1 || !options.replayThreads) return replayer.replay(ranges);
+    const { brokers, logLevel } = options.replayThreads;
+    const shared = {
+      url,
+      schema: rebuilt,
+      concurrency,
+      synchronousCommit: options.synchronousCommit,
+      brokers,
+      clientId: `klp-rebuild-${stamp}`,
+      maxBatch,
+      cacheHosts: options.cacheHosts,
+      writer,
+      logLevel,
+    };
+    await replayInThreads(ranges, kinds, shared, threadGroupPrefix, progress, countSkipped, options.signal);
+  };
   const admin = options.kafka.admin();
   let readerStopped = false;
   const stopReader = async () => {
@@ -165,32 +184,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       rounds += 1;
       progress.setPhase(rounds === 1 ? 'replaying' : `catching up, round ${rounds}`);
       log('info', `round ${rounds}: replaying ${lag} offsets`);
-      if (rounds === 1 && options.replayThreads) {
-        const { brokers, logLevel } = options.replayThreads;
-        const groups = await replayInThreads(
-          ranges,
-          kinds,
-          {
-            url,
-            schema: rebuilt,
-            concurrency,
-            synchronousCommit: options.synchronousCommit,
-            brokers,
-            clientId: `klp-rebuild-${stamp}`,
-            maxBatch,
-            cacheHosts: options.cacheHosts,
-            writer,
-            logLevel,
-          },
-          `${options.groupPrefix}-${stamp}`,
-          progress,
-          countSkipped,
-          options.signal,
-        );
-        threadGroups.push(...groups);
-      } else {
-        await replayer.replay(ranges);
-      }
+      await replayRound(rounds, ranges);
       if (options.signal?.aborted) throw new Error('rebuild aborted');
       if (deferred.length > 0) {
         progress.setPhase(`building ${deferred.length} indexes`);

@@ -11,7 +11,7 @@ export type SharedThreadData = Omit<ReplayThreadData, 'topic' | 'kind' | 'ranges
 /**
  * Replays `ranges` with one worker thread per topic (ADR 0012) and waits for all of them. A thread
  * that fails stops the others and the replay throws its error: the rebuild is then dropped, as on
- * any failure before the swap. Answers the group ids the threads read under, for the cleanup.
+ * any failure before the swap. Each thread reads under the group `<groupPrefix>-<kind>`.
  */
 export async function replayInThreads(
   ranges: readonly OffsetRange[],
@@ -21,10 +21,9 @@ export async function replayInThreads(
   progress: Progress,
   onSkipped: (count: number) => void,
   signal?: AbortSignal,
-): Promise<string[]> {
+): Promise<void> {
   const topics = [...new Set(ranges.map((range) => range.topic))];
-  const groups = topics.map((topic) => `${groupPrefix}-${kinds.get(topic)}`);
-  const threads = topics.map((topic, i) => {
+  const threads = topics.map((topic) => {
     const kind = kinds.get(topic);
     if (!kind) throw new Error(`rebuild: ${topic} is neither the events nor the audit topic`);
     const data: ReplayThreadData = {
@@ -32,7 +31,7 @@ export async function replayInThreads(
       topic,
       kind,
       ranges: ranges.filter((range) => range.topic === topic),
-      groupId: groups[i],
+      groupId: `${groupPrefix}-${kind}`,
     };
     return startTypeScriptWorker(path.join(__dirname, 'replay-thread.ts'), data);
   });
@@ -70,5 +69,4 @@ export async function replayInThreads(
   await Promise.all(ended);
   signal?.removeEventListener('abort', onAbort);
   if (failures.length > 0) throw new Error(`rebuild replay failed: ${failures.join('; ')}`);
-  return groups;
 }
