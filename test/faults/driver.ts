@@ -207,7 +207,10 @@ function summary(report: DriverReport): string {
       })),
       unexpectedExits: unexpectedExits.map((e) => ({
         ...e,
-        lastLines: e.lastLines.filter((line) => /Error|Emitted 'error'|node:events/.test(line)).slice(0, 8),
+        // The apps' own fatal lines too: a thread's death is logged as JSON, with no stack trace.
+        lastLines: e.lastLines
+          .filter((line) => /Error|Emitted 'error'|node:events|"level":"fatal"/.test(line))
+          .slice(0, 8),
       })),
     },
     null,

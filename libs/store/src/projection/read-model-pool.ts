@@ -15,7 +15,7 @@ export interface ReadModelPoolOptions {
 /** A raw `pg` pool on the read model: the projector's batched SQL needs no ORM (ADR 0004). */
 export function createReadModelPool(options: ReadModelPoolOptions): Pool {
   const schema = assertIdentifier(options.schema ?? DEFAULT_READ_SCHEMA, 'schema');
-  return new Pool({
+  const pool = new Pool({
     connectionString: options.url,
     max: options.max ?? 4,
     application_name: options.applicationName ?? 'klp-projector',
@@ -24,6 +24,13 @@ export function createReadModelPool(options: ReadModelPoolOptions): Pool {
     }`,
     connectionTimeoutMillis: 5000,
   });
+  // pg-pool takes its error listener off a client while the client is checked out. A server that
+  // ends the connection in the middle of a batch (a Postgres restart) then raised an unhandled
+  // 'error' that killed the projector's thread, and with it the process. The query in flight fails
+  // with that error all the same, and the caller retries on a fresh connection; an idle client's
+  // error still reaches the pool's own 'error' listeners.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 /**
