@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import type { Admin, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { createKafka } from '@klp/kafka';
+import { guardCheckedOutClients } from '@klp/store';
 import { API_CONFIG, type ApiConfig } from './config';
 import { kafkaCheck, postgresCheck } from './health/dependency-probe';
 import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness';
@@ -29,7 +30,7 @@ export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
         // An idle connection that Postgres closes (a restart) emits 'error' on the pool; unheard,
         // it would kill the api. The pool drops that connection and opens another when needed.
         pool.on('error', (error) => logger.warn(`idle Postgres connection lost: ${error.message}`));
-        return pool;
+        return guardCheckedOutClients(pool);
       },
     },
     {

@@ -26,7 +26,12 @@ export type {
 } from './projection/projection';
 export { type BulkWriter, unnestWriter } from './projection/bulk-writer';
 export { bulkWriterNamed, copyWriter, hybridWriter, type BulkWriterName } from './projection/copy-writer';
-export { createReadModelPool, missingColumns, type ReadModelPoolOptions } from './projection/read-model-pool';
+export {
+  createReadModelPool,
+  guardCheckedOutClients,
+  missingColumns,
+  type ReadModelPoolOptions,
+} from './projection/read-model-pool';
 export { FENCE_CLASS, FENCED_BEGIN, fenceKeysCollide, fenceProjection } from './projection/fence';
 export { SETTLED_CHANNEL, settledPayloads } from './projection/settled-notify';
 export { deadLetter, parseAudit, parseEvent, type SourceRecord } from './projection/record-parsing';

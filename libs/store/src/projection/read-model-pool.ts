@@ -24,11 +24,17 @@ export function createReadModelPool(options: ReadModelPoolOptions): Pool {
     }`,
     connectionTimeoutMillis: 5000,
   });
-  // pg-pool takes its error listener off a client while the client is checked out. A server that
-  // ends the connection in the middle of a batch (a Postgres restart) then raised an unhandled
-  // 'error' that killed the projector's thread, and with it the process. The query in flight fails
-  // with that error all the same, and the caller retries on a fresh connection; an idle client's
-  // error still reaches the pool's own 'error' listeners.
+  return guardCheckedOutClients(pool);
+}
+
+/**
+ * pg-pool takes its error listener off a client while the client is checked out (`pool.connect()`).
+ * A server that ends the connection then (a Postgres restart in the middle of a projector batch or
+ * an audit export) raised an unhandled 'error' that killed the thread, and with it the process.
+ * The query in flight fails with that error all the same, and its caller handles it; an idle
+ * client's error still reaches the pool's own 'error' listeners.
+ */
+export function guardCheckedOutClients(pool: Pool): Pool {
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
