@@ -25,6 +25,11 @@ export const projectorConfigSchema = z.object({
    * arrays; `unnest` and `copy` use one way for everything (kept to measure against).
    */
   KLP_PROJECTOR_WRITER: z.enum(['hybrid', 'unnest', 'copy']).default('hybrid'),
+  /**
+   * How long an unreachable Postgres is waited for at boot (a restart, a failover) before the
+   * projector gives up; a refusal (bad credentials, no such database) fails at once.
+   */
+  KLP_PROJECTOR_BOOT_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** Partitions applied at once per topic, each in its own transaction (a partition's batches stay in order). */
   KLP_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /**

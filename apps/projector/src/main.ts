@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { createKafka } from '@klp/kafka';
 import { createReadModelPool, missingColumns } from '@klp/store';
+import { untilReachable } from './boot-wait';
 import { loadProjectorConfig } from './config';
 import type { ConsumerThreadData } from './consumer-thread';
 import { createLogger, type Logger } from './log';
@@ -27,8 +28,13 @@ async function main(): Promise<void> {
   // Only for the boot check: each consumer thread has a pool of its own.
   const pool = createReadModelPool({ url: config.DATABASE_URL, schema, max: 1 });
 
-  const missing = await missingColumns(pool, schema).catch((error: Error) => {
-    throw new Error(`cannot reach Postgres at ${withoutPassword(config.DATABASE_URL)}: ${error.message}`);
+  const where = withoutPassword(config.DATABASE_URL);
+  const missing = await untilReachable(() => missingColumns(pool, schema), {
+    waitMs: config.KLP_PROJECTOR_BOOT_WAIT_MS,
+    onRetry: (error, delayMs) =>
+      log('warn', `Postgres at ${where} is not reachable (${error.message}); trying again in ${delayMs} ms`),
+  }).catch((error: Error) => {
+    throw new Error(`cannot reach Postgres at ${where}: ${error.message}`);
   });
   if (missing.length > 0) {
     await pool.end();
