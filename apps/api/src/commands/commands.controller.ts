@@ -31,7 +31,9 @@ function submitOptions(
   if (wait !== undefined && wait !== 'true' && wait !== 'false') {
     problems.push({ path: 'wait', message: 'wait must be true or false' });
   }
-  const timeout = timeoutMs === undefined ? DEFAULT_WAIT_MS : Number(timeoutMs);
+  // Digits only: Number() would also take ' 5', '1e3' and '0x10'.
+  const timeout =
+    timeoutMs === undefined ? DEFAULT_WAIT_MS : /^\d{1,7}$/.test(timeoutMs) ? Number(timeoutMs) : NaN;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_WAIT_MS) {
     problems.push({ path: 'timeoutMs', message: `timeoutMs must be an integer from 1 to ${MAX_WAIT_MS}` });
   }

@@ -9,7 +9,8 @@ function invalid(path: string, message: string): never {
 
 export function limitParam(value: string | undefined, fallback = 50, max = 500): number {
   if (value === undefined) return fallback;
-  const limit = Number(value);
+  // Digits only: Number() would also take ' 1', '1e2', '0x10' and '1.0'.
+  const limit = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > max)
     invalid('limit', `limit must be an integer from 1 to ${max}`);
   return limit;
@@ -47,7 +48,7 @@ export function encodeCursor(hostId: string | null): string | null {
 
 export function integerParam(value: string | undefined, path: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const number = Number(value);
+  const number = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(number) || number < 0) invalid(path, `${path} must be an integer >= 0`);
   return number;
 }

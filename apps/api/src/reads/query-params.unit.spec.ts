@@ -24,6 +24,9 @@ describe('query parameters', () => {
     expect(limitParam('500')).toBe(500);
     expect(() => limitParam('501')).toThrow(BadRequestException);
     expect(() => limitParam('0')).toThrow(BadRequestException);
+    // What Number() reads as an integer but no client means as a limit (the edge fuzzer found ' 1').
+    for (const loose of [' 1', '1 ', '1e2', '0x10', '1.0', '+5', ''])
+      expect(() => limitParam(loose)).toThrow(BadRequestException);
     expect(stateParam('patched')).toBe('patched');
     expect(() => stateParam('broken')).toThrow(BadRequestException);
   });
