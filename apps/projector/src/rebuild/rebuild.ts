@@ -14,7 +14,7 @@ import { buildDeferredIndexes, dropDeferredIndexes, type DeferredIndex } from '.
 import { Progress, type Counts } from './progress';
 import { createRebuildPool, rebuildProjection } from './rebuild-projection';
 import { Replayer, endOffsets, rangeSize } from './replay';
-import { replayInThreads } from './replay-threads';
+import { replayInThreads, replayThreadGroup } from './replay-threads';
 import { dropSchema, swapSchemas } from './swap';
 
 export interface RebuildOptions {
@@ -128,8 +128,11 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     log,
     countSkipped,
   );
+  // The reader's group; the replay threads' groups are named from it ahead, so that the cleanup
+  // deletes them whatever happens.
+  const groupId = `${options.groupPrefix}-${stamp}`;
   const reader = new PartitionReader(options.kafka, {
-    groupId: `${options.groupPrefix}-${stamp}`,
+    groupId,
     topics: topicList,
     timeoutMs: 2_147_483_647,
   });
@@ -139,9 +142,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   ]);
   const maxBatch = options.maxBatch ?? 5000;
   const replayer = new Replayer(reader, projection, kinds, maxBatch, progress);
-  // The replay threads' groups, named ahead so that the cleanup deletes them whatever happens.
-  const threadGroupPrefix = `${options.groupPrefix}-${stamp}`;
-  const threadGroups = [...kinds.values()].map((kind) => `${threadGroupPrefix}-${kind}`);
+  const threadGroups = [...kinds.values()].map((kind) => replayThreadGroup(groupId, kind));
   const replayRound = async (round: number, ranges: OffsetRange[]) => {
     if (round > 1 || !options.replayThreads) return replayer.replay(ranges);
     const { brokers, logLevel } = options.replayThreads;
@@ -157,7 +158,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       writer,
       logLevel,
     };
-    await replayInThreads(ranges, kinds, shared, threadGroupPrefix, progress, countSkipped, options.signal);
+    await replayInThreads(ranges, kinds, shared, groupId, progress, countSkipped, options.signal);
   };
   const admin = options.kafka.admin();
   let readerStopped = false;
@@ -242,7 +243,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     progress.stop();
     options.signal?.removeEventListener('abort', onAbort);
     await stopReader().catch(() => undefined);
-    await admin.deleteGroups([`${options.groupPrefix}-${stamp}`, ...threadGroups]).catch(() => undefined);
+    await admin.deleteGroups([groupId, ...threadGroups]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await closePool().catch(() => undefined);
     if (!swapped) {

@@ -5,13 +5,16 @@ import { startTypeScriptWorker } from '../typescript-worker';
 import type { Progress } from './progress';
 import type { ReplayThreadData, ReplayThreadMessage } from './replay-thread';
 
+/** The group a replay thread of `kind` reads under, beside the rebuild's own `groupId`. */
+export const replayThreadGroup = (groupId: string, kind: ProjectionKind) => `${groupId}-${kind}`;
+
 /** What every replay thread shares; `replayInThreads` adds the topic, its kind, ranges and group. */
 export type SharedThreadData = Omit<ReplayThreadData, 'topic' | 'kind' | 'ranges' | 'groupId'>;
 
 /**
  * Replays `ranges` with one worker thread per topic (ADR 0012) and waits for all of them. A thread
  * that fails stops the others and the replay throws its error: the rebuild is then dropped, as on
- * any failure before the swap. Each thread reads under the group `<groupPrefix>-<kind>`.
+ * any failure before the swap. Each thread reads under `replayThreadGroup(groupPrefix, kind)`.
  */
 export async function replayInThreads(
   ranges: readonly OffsetRange[],
@@ -31,7 +34,7 @@ export async function replayInThreads(
       topic,
       kind,
       ranges: ranges.filter((range) => range.topic === topic),
-      groupId: `${groupPrefix}-${kind}`,
+      groupId: replayThreadGroup(groupPrefix, kind),
     };
     return startTypeScriptWorker(path.join(__dirname, 'replay-thread.ts'), data);
   });
