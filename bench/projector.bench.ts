@@ -5,7 +5,8 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { provisionTopics, topicNames } from '@klp/kafka';
+import { auditMembers } from '@klp/contracts';
+import { PartitionReader, provisionTopics, topicNames } from '@klp/kafka';
 import { ensureDatabase, migrate } from '@klp/store';
 import { migrations } from '../migrations';
 import { stop } from './decider.bench';
@@ -52,9 +53,34 @@ async function kill(child: ChildProcess | undefined): Promise<void> {
 export interface DecidedBacklog {
   readonly prefix: string;
   readonly topics: ReturnType<typeof topicNames>;
+  /** Offsets of klp.events (events and transaction markers). */
   readonly eventRecords: number;
+  /** Offsets of klp.audit: a Kafka record holds one command's audit records (ADR 0013). */
+  readonly auditOffsets: number;
+  /** The audit records those hold. */
   readonly auditRecords: number;
   readonly drop: () => Promise<void>;
+}
+
+/** The audit records a klp.audit topic holds, counted by reading it whole. */
+async function countAuditRecords(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const reader = new PartitionReader(kafka, { groupId: `${topic}-count-${Date.now()}`, topics: [topic] });
+  await reader.start();
+  let records = 0;
+  try {
+    for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) {
+      await reader.read({ topic, partition, from: BigInt(low), to: BigInt(high) }, (messages) => {
+        for (const message of messages)
+          records += auditMembers(JSON.parse(message.value?.toString('utf8') ?? 'null')).length;
+      });
+    }
+  } finally {
+    await reader.stop();
+    await admin.disconnect();
+  }
+  return records;
 }
 
 /** Preloads `commands` of the workload and lets the real decider decide them all. */
@@ -99,7 +125,8 @@ export async function decideBacklog(
       prefix,
       topics,
       eventRecords: await ends(topics.events),
-      auditRecords: await ends(topics.audit),
+      auditOffsets: await ends(topics.audit),
+      auditRecords: await countAuditRecords(kafka, topics.audit),
       drop,
     };
   } catch (error) {
@@ -143,16 +170,21 @@ export async function measureProjector(
   let projector: ChildProcess | undefined;
   try {
     await db.connect();
-    // Both topics count: the projector applies klp.events and klp.audit partitions independently,
-    // so the events alone can run ahead of their audit records.
+    // The projector applies klp.events and klp.audit partitions independently, and the events run
+    // ahead of their audit records: an event counts as projected once both topics have passed it
+    // (the slower topic's share of its offsets, in events).
     const progress = async () => {
-      const result = await db.query<{ n: string | null }>(
-        `SELECT sum(next_offset)::text AS n FROM projection_offsets WHERE topic = ANY($1)`,
+      const result = await db.query<{ topic: string; n: string }>(
+        `SELECT topic, sum(next_offset)::text AS n FROM projection_offsets WHERE topic = ANY($1) GROUP BY topic`,
         [[backlog.topics.events, backlog.topics.audit]],
       );
-      return Number(result.rows[0]?.n ?? 0);
+      const done = new Map(result.rows.map((row) => [row.topic, Number(row.n)]));
+      const share = Math.min(
+        (done.get(backlog.topics.events) ?? 0) / backlog.eventRecords,
+        (done.get(backlog.topics.audit) ?? 0) / backlog.auditOffsets,
+      );
+      return Math.round(share * backlog.eventRecords);
     };
-    const logRecords = backlog.eventRecords + backlog.auditRecords;
     projector = spawnApp('projector', {
       KAFKA_BROKERS: brokers.join(','),
       KLP_TOPIC_PREFIX: backlog.prefix,
@@ -165,18 +197,18 @@ export async function measureProjector(
     const { rate } = await sampledRate(progress, 'projector', {
       warmupSeconds: 5,
       seconds: options.seconds,
-      total: logRecords,
-      onTick: (done) => process.stderr.write(`\r  projector: ${done}/${logRecords} log records   `),
+      total: backlog.eventRecords,
+      onTick: (done) => process.stderr.write(`\r  projector: ${done}/${backlog.eventRecords} events   `),
     });
     process.stderr.write('\n');
     await kill(projector);
     const auditPerEvent = backlog.auditRecords / backlog.eventRecords;
     const copyRowsPerSecond = options.copyLimit === false ? NaN : await copyLimit(db, database.url);
     return {
-      eventsPerSecond: (rate * backlog.eventRecords) / logRecords,
+      eventsPerSecond: rate,
       auditPerEvent,
       copyRowsPerSecond,
-      projectorRowsPerSecond: rate,
+      projectorRowsPerSecond: rate * (1 + auditPerEvent),
     };
   } finally {
     await kill(projector);
@@ -226,7 +258,9 @@ export async function measureRebuild(
     });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     process.stderr.write('\n');
-    const report = /rebuilt \S+ \(as \S+\) in ([\d.]+) s: (\d+) events, (\d+) audit records/.exec(output);
+    const report = /rebuilt \S+ \(as \S+\) in ([\d.]+) s: (\d+) klp.events and (\d+) klp.audit offsets/.exec(
+      output,
+    );
     if (code !== 0 || !report) throw new Error(`the rebuild failed (exit ${code}):\n${output.slice(-2000)}`);
     return { seconds: Number(report[1]), events: Number(report[2]), audit: Number(report[3]) };
   } finally {

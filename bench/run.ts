@@ -183,7 +183,9 @@ async function projectorWorkload(kafka: Kafka, brokers: string[]): Promise<Resul
   const events = summarize(projected.map((run) => run.eventsPerSecond));
   const eventsFlushed = summarize(flushed.map((run) => run.eventsPerSecond));
   const rebuildSeconds = summarize(rebuilds.map((run) => run.seconds));
-  const rebuildRows = summarize(rebuilds.map((run) => (run.events + run.audit) / run.seconds));
+  // Log rows: every event and every audit record it made (a klp.audit offset holds several).
+  const logRows = backlog.eventRecords + backlog.auditRecords;
+  const rebuildRows = summarize(rebuilds.map((run) => logRows / run.seconds));
   const auditPerEvent = projected[0].auditPerEvent;
   const rows: Row[] = [
     {

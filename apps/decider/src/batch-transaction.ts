@@ -103,7 +103,7 @@ export async function commitBatch(
     });
     await transaction.commit();
     state.commit(work, plan, next);
-    return { decided, snapshots: plan.hostIds.length, auditRecords: audit.length };
+    return { decided, snapshots: plan.hostIds.length, auditRecords: decided.auditRecords };
   } catch (error) {
     if (transaction.isActive()) await transaction.abort().catch(() => undefined);
     throw error;

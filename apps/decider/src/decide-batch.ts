@@ -1,4 +1,4 @@
-import type { CommandEnvelope, HostEvent } from '@klp/contracts';
+import { packAuditTexts, type CommandEnvelope, type HostEvent } from '@klp/contracts';
 import { decide, type Decision, type HostState } from '@klp/domain';
 import { parseCommandRecord } from './envelope';
 import { foldEvent, type HostEntry } from './host-entry';
@@ -20,7 +20,10 @@ export interface DecidedEvent {
 export interface DecidedBatch {
   /** In decision order; each host's events in version order. */
   readonly events: DecidedEvent[];
+  /** klp.audit values: each command's audit records packed (ADR 0013). */
   readonly audit: { readonly hostId: string; readonly value: string }[];
+  /** The audit records the values hold. */
+  auditRecords: number;
   readonly deadLetters: { readonly record: CommandRecord; readonly error: string }[];
   readonly counts: { accepted: number; rejected: number; duplicate: number; dead: number };
 }
@@ -50,6 +53,7 @@ export function decideBatch(
   const result: DecidedBatch = {
     events: [],
     audit: [],
+    auditRecords: 0,
     deadLetters: [],
     counts: { accepted: 0, rejected: 0, duplicate: 0, dead: 0 },
   };
@@ -88,7 +92,9 @@ export function decideBatch(
     for (const value of folded.values) {
       result.events.push({ hostId: command.hostId, commandType: command.type, value });
     }
-    for (const value of folded.auditTexts) result.audit.push({ hostId: command.hostId, value });
+    for (const value of packAuditTexts(folded.auditTexts))
+      result.audit.push({ hostId: command.hostId, value });
+    result.auditRecords += folded.auditTexts.length;
   }
   return result;
 }

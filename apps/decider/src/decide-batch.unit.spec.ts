@@ -77,12 +77,19 @@ describe('decideBatch', () => {
       cmd('b1', 'HostBooted', { kernelRelease: '6.1.0', modules: [] }, 'b'),
       cmd('a2', 'ModuleComing', { module: 'xfs' }, 'a'),
     ]);
-    const seqs = (hostId: string) =>
+    const packed = (hostId: string) =>
       result.audit
-        .filter((record) => record.hostId === hostId)
-        .map((record) => (JSON.parse(record.value) as { seq: number }).seq);
+        .filter((value) => value.hostId === hostId)
+        .map((value) => JSON.parse(value.value) as { seq: number; commandId: string }[]);
+    const seqs = (hostId: string) => packed(hostId).flatMap((records) => records.map(({ seq }) => seq));
     expect(seqs('a')).toEqual(seqs('a').map((_, i) => i + 1));
     expect(seqs('b')).toEqual(seqs('b').map((_, i) => i + 1));
     expect(work.get('a').audit.seq).toBe(seqs('a').length);
+    // One Kafka value per command, holding all of that command's records (ADR 0013).
+    expect(packed('a').map((records) => [...new Set(records.map(({ commandId }) => commandId))])).toEqual([
+      ['a1'],
+      ['a2'],
+    ]);
+    expect(result.auditRecords).toBe(seqs('a').length + seqs('b').length);
   });
 });

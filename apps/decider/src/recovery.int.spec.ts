@@ -1,5 +1,5 @@
 // Recovery on its own against the real broker: exact, and fenced against a zombie owner.
-import type { AuditRecord, CommandEnvelope, HostEvent } from '@klp/contracts';
+import { auditMembers, type AuditRecord, type CommandEnvelope, type HostEvent } from '@klp/contracts';
 import { fold } from '@klp/domain';
 import { isFencedError, PartitionReader } from '@klp/kafka';
 import { commitBatch, type TransactionSetup } from './batch-transaction';
@@ -76,7 +76,7 @@ describe('partition recovery against the real broker', () => {
         const history = mine.filter((record) => record.key!.toString() === hostId);
         const chain = audit
           .filter((record) => record.key!.toString() === hostId)
-          .map((r) => parse<AuditRecord>(r));
+          .flatMap((r) => auditMembers(parse<unknown>(r)) as AuditRecord[]);
         const entry = recovered.state.entry(hostId)!;
         expect(entry.state).toEqual(
           fold(

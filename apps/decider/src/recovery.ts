@@ -1,4 +1,4 @@
-import { upcast } from '@klp/contracts';
+import { auditMembers, upcast } from '@klp/contracts';
 import {
   beginFencing,
   createTransactionalProducer,
@@ -128,10 +128,10 @@ export async function recoverPartition(deps: RecoveryDeps, partition: number): P
         for (const message of messages) {
           const hostId = message.key?.toString('utf8') ?? '';
           const entry = hosts.get(hostId);
-          const { seq, hash } = JSON.parse(message.value?.toString('utf8') ?? '{}') as {
-            seq?: unknown;
-            hash?: unknown;
-          };
+          // A packed value (ADR 0013) ends with the newest record of its run.
+          const newest = auditMembers(JSON.parse(message.value?.toString('utf8') ?? '{}')).at(-1) as
+            { seq?: unknown; hash?: unknown } | undefined;
+          const { seq, hash } = newest ?? {};
           if (entry && typeof seq === 'number' && typeof hash === 'string' && seq > entry.audit.seq) {
             hosts.set(hostId, { ...entry, audit: { seq, hash } });
           }

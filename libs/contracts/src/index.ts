@@ -7,4 +7,5 @@ export * from './host-view';
 export * from './audit';
 export * from './upcast';
 export * from './records';
+export * from './audit-messages';
 export * from './schemas';

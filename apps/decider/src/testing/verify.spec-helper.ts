@@ -1,4 +1,5 @@
 import {
+  auditMembers,
   canonicalJson,
   firstBrokenLink,
   type AuditRecord,
@@ -30,12 +31,18 @@ export function expectedStreams(commands: readonly CommandEnvelope[]) {
   return { events, auditCounts };
 }
 
-function byHost<T>(records: readonly ReadRecord[]): Map<string, { partition: number; value: T }[]> {
+/** Each host's values; `membersOf` unpacks a value holding several (klp.audit, ADR 0013). */
+function byHost<T>(
+  records: readonly ReadRecord[],
+  membersOf: (parsed: unknown) => unknown[] = (parsed) => [parsed],
+): Map<string, { partition: number; value: T }[]> {
   const hosts = new Map<string, { partition: number; value: T }[]>();
   for (const record of records) {
     const hostId = record.key?.toString() ?? '';
-    const value = JSON.parse(record.value?.toString() ?? 'null') as T;
-    hosts.set(hostId, [...(hosts.get(hostId) ?? []), { partition: record.partition, value }]);
+    const values = membersOf(JSON.parse(record.value?.toString() ?? 'null')) as T[];
+    const mine = hosts.get(hostId) ?? [];
+    for (const value of values) mine.push({ partition: record.partition, value });
+    hosts.set(hostId, mine);
   }
   return hosts;
 }
@@ -55,7 +62,7 @@ export function verifyStreams(
   const problems: string[] = [];
   const expected = expectedStreams(commands);
   const events = byHost<HostEvent>(eventRecords);
-  const audit = byHost<AuditRecord>(auditRecords);
+  const audit = byHost<AuditRecord>(auditRecords, auditMembers);
   const seen = new Set<string>();
   for (const hostId of new Set([...expected.events.keys(), ...events.keys()])) {
     const actual = events.get(hostId) ?? [];

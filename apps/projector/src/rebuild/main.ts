@@ -56,8 +56,8 @@ async function main(args: readonly string[]): Promise<number> {
   const replayed = report.replayed.events + report.replayed.audit;
   process.stderr.write(
     `${tty ? '\n' : ''}rebuilt ${report.schema} (as ${report.rebuiltAs}) in ${seconds.toFixed(1)} s: ` +
-      `${report.replayed.events} events, ${report.replayed.audit} audit records ` +
-      `(${Math.round(replayed / seconds)} records/s) in ${report.rounds} round(s); projector fenced ` +
+      `${report.replayed.events} klp.events and ${report.replayed.audit} klp.audit offsets ` +
+      `(${Math.round(replayed / seconds)} offsets/s) in ${report.rounds} round(s); projector fenced ` +
       `${report.fencedMs} ms (${report.fencedOffsets} offsets replayed meanwhile); ` +
       `${report.keptOld ? `old schema kept as ${report.keptOld}` : 'old schema dropped'}` +
       `${report.deadLetters ? `; ${report.deadLetters} record(s) skipped as dead letters` : ''}\n`,

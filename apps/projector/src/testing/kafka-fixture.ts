@@ -64,9 +64,11 @@ export async function produceHistory(
     auditOf.set(record.commandId, [...(auditOf.get(record.commandId) ?? []), record]);
   for (let start = 0; start < events.length; start += perTransaction) {
     const chunk = events.slice(start, start + perTransaction);
-    const records = chunk.flatMap((event) =>
-      event.type === 'CommandRejected' ? [] : (auditOf.get(event.commandId) ?? []),
-    );
+    // One klp.audit value per command, its records packed as the decider packs them (ADR 0013).
+    const records = chunk.flatMap((event) => {
+      const packed = event.type === 'CommandRejected' ? [] : (auditOf.get(event.commandId) ?? []);
+      return packed.length === 0 ? [] : [{ hostId: event.hostId, packed }];
+    });
     const transaction = await producer.transaction();
     try {
       // Several sends per topic: one produce request must stay under the broker's message.max.bytes.
@@ -74,12 +76,15 @@ export async function produceHistory(
         [topics.events, chunk],
         [topics.audit, records],
       ] as const) {
-        for (let at = 0; at < items.length; at += 500) {
+        // A packed audit value holds a whole command's records: fewer of them per request.
+        const perSend = topic === topics.audit ? 50 : 500;
+        for (let at = 0; at < items.length; at += perSend) {
           await transaction.send({
             topic,
-            messages: items
-              .slice(at, at + 500)
-              .map((item) => ({ key: item.hostId, value: JSON.stringify(item) })),
+            messages: items.slice(at, at + perSend).map((item) => ({
+              key: item.hostId,
+              value: JSON.stringify('packed' in item ? item.packed : item),
+            })),
           });
         }
       }

@@ -19,7 +19,7 @@ export function record(offset: number, key: string | null, value: unknown): Sour
 }
 
 /**
- * Lays events (or audit records) out as Kafka would: keyed by host to a partition, consecutive
+ * Lays events (or audit records, packed per command) out as Kafka would: keyed by host to a partition, consecutive
  * offsets per partition in append order, then cut into batches of at most `size` per partition.
  */
 export function partitionBatches(
@@ -29,12 +29,25 @@ export function partitionBatches(
   partitions: number,
   size: number,
 ): PartitionBatch[] {
-  const logs = new Map<number, SourceRecord[]>();
+  const values = new Map<number, { hostId: string; commandId: string; members: unknown[] }[]>();
   for (const item of items) {
     const partition = partitionOf(item.hostId, partitions);
-    const log = logs.get(partition) ?? [];
-    log.push(record(log.length, item.hostId, item));
-    logs.set(partition, log);
+    const log = values.get(partition) ?? [];
+    const last = log.at(-1);
+    // klp.audit packs the records of one command into one Kafka record, as the decider does (ADR 0013).
+    if (kind === 'audit' && last?.hostId === item.hostId && last.commandId === item.commandId) {
+      last.members.push(item);
+    } else log.push({ hostId: item.hostId, commandId: item.commandId, members: [item] });
+    values.set(partition, log);
+  }
+  const logs = new Map<number, SourceRecord[]>();
+  for (const [partition, log] of values) {
+    logs.set(
+      partition,
+      log.map(({ hostId, members }, offset) =>
+        record(offset, hostId, kind === 'audit' ? members : members[0]),
+      ),
+    );
   }
   const batches: PartitionBatch[] = [];
   for (const [partition, log] of [...logs].sort(([a], [b]) => a - b)) {

@@ -88,7 +88,7 @@ async function writeChanges(client: PoolClient, writer: BulkWriter, changes: Row
   }
 }
 
-/** A batch of `klp.audit` records: one `audit_log` row each. */
+/** A batch of `klp.audit` Kafka records: one `audit_log` row per audit record they hold. */
 export async function writeAuditRecords(
   client: PoolClient,
   writer: BulkWriter,
@@ -98,8 +98,8 @@ export async function writeAuditRecords(
   const rows: Row[] = [];
   for (const record of fresh) {
     const result = parseAudit(record.value);
-    if (result.ok) rows.push(auditLogRow(result.value));
-    else letter(record, result.error);
+    if (!result.ok) letter(record, result.error);
+    else for (const audit of result.value) rows.push(auditLogRow(audit));
   }
   await writer.append(client, AUDIT_LOG, rows);
 }

@@ -1,4 +1,11 @@
-import { upcast, type AuditRecord, type DeadLetter, type EventType, type HostEvent } from '@klp/contracts';
+import {
+  auditMembers,
+  upcast,
+  type AuditRecord,
+  type DeadLetter,
+  type EventType,
+  type HostEvent,
+} from '@klp/contracts';
 
 /** One Kafka record as the projection sees it (kafkajs' message, minus what it does not use). */
 export interface SourceRecord {
@@ -114,11 +121,31 @@ const AUDIT_STRINGS = [
   'hash',
 ] as const;
 
-/** A `klp.audit` record (`AuditRecord` of libs/contracts, schema version 1). */
-export function parseAudit(value: Buffer | null): Parsed<AuditRecord> {
+/**
+ * A `klp.audit` value: the records one command added to a host's chain, packed in a JSON array
+ * (ADR 0013), or one record alone as written before packing. A value with one bad record is
+ * refused whole: its records are consecutive links of one chain, so none stands without the others.
+ */
+export function parseAudit(value: Buffer | null): Parsed<AuditRecord[]> {
   const json = parseJson(value);
   if (!json.ok) return json;
-  const raw = json.value;
+  const members = auditMembers(json.value);
+  if (members.length === 0) return fail('an audit value must hold at least one record');
+  const records: AuditRecord[] = [];
+  for (const [i, member] of members.entries()) {
+    const checked = checkAuditRecord(member);
+    if (!checked.ok) {
+      return members.length > 1 ? fail(`record ${i} of ${members.length}: ${checked.error}`) : checked;
+    }
+    if (records.length > 0 && checked.value.hostId !== records[0].hostId)
+      return fail(`record ${i} is of host ${checked.value.hostId}, record 0 of ${records[0].hostId}`);
+    records.push(checked.value);
+  }
+  return { ok: true, value: records };
+}
+
+/** One audit record (`AuditRecord` of libs/contracts, schema version 1). */
+function checkAuditRecord(raw: unknown): Parsed<AuditRecord> {
   if (!isRecord(raw)) return fail('an audit record must be a JSON object');
   if (raw.schemaVersion !== 1)
     return fail(`unknown audit schemaVersion ${JSON.stringify(raw.schemaVersion)}`);

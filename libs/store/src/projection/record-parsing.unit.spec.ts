@@ -57,8 +57,29 @@ describe('parseAudit', () => {
     hash: 'f'.repeat(64),
   };
 
-  it('reads a record', () => {
-    expect(parseAudit(json(record))).toEqual({ ok: true, value: record });
+  const next = { ...record, seq: 2, index: 1, attribute: 'kernelRelease', prevHash: record.hash };
+
+  it('reads a packed value: the records of one command, in chain order (ADR 0013)', () => {
+    expect(parseAudit(json([record, next]))).toEqual({ ok: true, value: [record, next] });
+  });
+
+  it('reads a value of one record, as written before packing', () => {
+    expect(parseAudit(json(record))).toEqual({ ok: true, value: [record] });
+  });
+
+  it('refuses a packed value whole when one of its records is bad, and says which', () => {
+    expect(parseAudit(json([record, { ...next, seq: -1 }]))).toEqual({
+      ok: false,
+      error: 'record 1 of 2: audit fields seq, version and index must be integers >= 0',
+    });
+  });
+
+  it('refuses an empty array and records of two hosts in one value', () => {
+    expect(parseAudit(json([])).ok).toBe(false);
+    expect(parseAudit(json([record, { ...next, hostId: 'h2' }]))).toEqual({
+      ok: false,
+      error: 'record 1 is of host h2, record 0 of h1',
+    });
   });
 
   it.each([
