@@ -81,7 +81,7 @@ export async function sampledRate(
   sample: () => Promise<number>,
   what: string,
   options: RateOptions,
-): Promise<{ rate: number; drained: boolean }> {
+): Promise<{ rate: number; drained: boolean; samples: { at: number; count: number }[] }> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const deadline = Date.now() + (options.warmupSeconds + 120) * 1000;
   let count = await sample();
@@ -103,5 +103,17 @@ export async function sampledRate(
   const afterWarmup = samples.find((sample) => sample.at >= first + options.warmupSeconds * 1000);
   const start = afterWarmup && afterWarmup !== last ? afterWarmup : samples[0];
   const rate = last.at > start.at ? ((last.count - start.count) * 1000) / (last.at - start.at) : 0;
-  return { rate, drained: count >= options.total };
+  return { rate, drained: count >= options.total, samples };
+}
+
+/** The slope of `samples` over `seconds` from the first one at or after `from` (ms since epoch). */
+export function windowRate(
+  samples: readonly { at: number; count: number }[],
+  from: number,
+  seconds: number,
+): number {
+  const start = samples.find((sample) => sample.at >= from) ?? samples[0];
+  const inWindow = samples.filter((sample) => sample.at <= start.at + seconds * 1000);
+  const end = inWindow[inWindow.length - 1];
+  return end.at > start.at ? ((end.count - start.count) * 1000) / (end.at - start.at) : 0;
 }
