@@ -19,8 +19,9 @@ export function record(offset: number, key: string | null, value: unknown): Sour
 }
 
 /**
- * Lays events (or audit records, packed per command) out as Kafka would: keyed by host to a partition, consecutive
- * offsets per partition in append order, then cut into batches of at most `size` per partition.
+ * Lays events (or audit records, packed per command) out as Kafka would: keyed by host to a
+ * partition, consecutive offsets per partition in append order, then cut into batches of at most
+ * `size` per partition.
  */
 export function partitionBatches(
   kind: PartitionBatch['kind'],
