@@ -76,12 +76,14 @@ export interface RateOptions {
   onTick?: (done: number) => void;
 }
 
+type Sample = { at: number; count: number };
+
 /** The same measurement over any monotonic counter (e.g. the projector's stored offsets). */
 export async function sampledRate(
   sample: () => Promise<number>,
   what: string,
   options: RateOptions,
-): Promise<{ rate: number; drained: boolean; samples: { at: number; count: number }[] }> {
+): Promise<{ rate: number; drained: boolean; samples: Sample[] }> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const deadline = Date.now() + (options.warmupSeconds + 120) * 1000;
   let count = await sample();
@@ -102,18 +104,16 @@ export async function sampledRate(
   const last = samples[samples.length - 1];
   const afterWarmup = samples.find((sample) => sample.at >= first + options.warmupSeconds * 1000);
   const start = afterWarmup && afterWarmup !== last ? afterWarmup : samples[0];
-  const rate = last.at > start.at ? ((last.count - start.count) * 1000) / (last.at - start.at) : 0;
-  return { rate, drained: count >= options.total, samples };
+  return { rate: slope(start, last), drained: count >= options.total, samples };
 }
 
+/** Counts per second from one sample to a later one (0 when they coincide). */
+const slope = (start: Sample, end: Sample) =>
+  end.at > start.at ? ((end.count - start.count) * 1000) / (end.at - start.at) : 0;
+
 /** The slope of `samples` over `seconds` from the first one at or after `from` (ms since epoch). */
-export function windowRate(
-  samples: readonly { at: number; count: number }[],
-  from: number,
-  seconds: number,
-): number {
+export function windowRate(samples: readonly Sample[], from: number, seconds: number): number {
   const start = samples.find((sample) => sample.at >= from) ?? samples[0];
   const inWindow = samples.filter((sample) => sample.at <= start.at + seconds * 1000);
-  const end = inWindow[inWindow.length - 1];
-  return end.at > start.at ? ((end.count - start.count) * 1000) / (end.at - start.at) : 0;
+  return slope(start, inWindow[inWindow.length - 1]);
 }
