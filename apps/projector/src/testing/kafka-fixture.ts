@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditRecord, HostEvent } from '@klp/contracts';
-import { createKafka } from '@klp/kafka';
+import { chunkBySize, createKafka } from '@klp/kafka';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { projectorTopics, provisionProjectorTopics, type ProjectorTopics } from '../topics';
@@ -64,29 +64,20 @@ export async function produceHistory(
     auditOf.set(record.commandId, [...(auditOf.get(record.commandId) ?? []), record]);
   for (let start = 0; start < events.length; start += perTransaction) {
     const chunk = events.slice(start, start + perTransaction);
+    const eventMessages = chunk.map((event) => ({ key: event.hostId, value: JSON.stringify(event) }));
     // One klp.audit value per command, its records packed as the decider packs them (ADR 0013).
-    const records = chunk.flatMap((event) => {
+    const auditMessages = chunk.flatMap((event) => {
       const packed = event.type === 'CommandRejected' ? [] : (auditOf.get(event.commandId) ?? []);
-      return packed.length === 0 ? [] : [{ hostId: event.hostId, packed }];
+      return packed.length === 0 ? [] : [{ key: event.hostId, value: JSON.stringify(packed) }];
     });
     const transaction = await producer.transaction();
     try {
       // Several sends per topic: one produce request must stay under the broker's message.max.bytes.
-      for (const [topic, items] of [
-        [topics.events, chunk],
-        [topics.audit, records],
+      for (const [topic, messages] of [
+        [topics.events, eventMessages],
+        [topics.audit, auditMessages],
       ] as const) {
-        // A packed audit value holds a whole command's records: fewer of them per request.
-        const perSend = topic === topics.audit ? 50 : 500;
-        for (let at = 0; at < items.length; at += perSend) {
-          await transaction.send({
-            topic,
-            messages: items.slice(at, at + perSend).map((item) => ({
-              key: item.hostId,
-              value: JSON.stringify('packed' in item ? item.packed : item),
-            })),
-          });
-        }
+        for (const part of chunkBySize(messages)) await transaction.send({ topic, messages: part });
       }
       await transaction.commit();
     } catch (error) {
