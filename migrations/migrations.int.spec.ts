@@ -1,15 +1,12 @@
 import { Client } from 'pg';
 import { ensureDatabase, migrate, revertAll } from '@klp/store';
+// libs/store's spec helper: migrations/ is no Nx project, so it has no path alias of its own.
+import { scratchDatabase } from '../libs/store/src/testing/scratch-database';
 import { migrations } from './index';
 
 // Every migration applies to a fresh database and reverts cleanly (STYLE.md, "Data").
-const serverUrl = process.env.KLP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `klp_migrations_${process.pid}_${Date.now()}`;
-const url = (() => {
-  const target = new URL(serverUrl);
-  target.pathname = `/${database}`;
-  return target.toString();
-})();
+const database = scratchDatabase('migrations');
+const { url } = database;
 
 async function tablesIn(schema: string): Promise<string[]> {
   const client = new Client({ connectionString: url });
@@ -30,12 +27,7 @@ describe('migrations on a fresh database', () => {
     expect((await ensureDatabase(url)).created).toBe(true);
   });
 
-  afterAll(async () => {
-    const admin = new Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
-  });
+  afterAll(() => database.drop());
 
   it('applies every migration, then reverts every one', async () => {
     const applied = await migrate({ url, schema: 'klp', migrations });

@@ -1,27 +1,18 @@
 import { Client } from 'pg';
 import { ensureDatabase } from '../database';
+import { scratchDatabase } from '../testing/scratch-database';
 import { createReadModelPool } from './read-model-pool';
 
 // A Postgres restart ends every connection, checked out or idle. The query in flight must fail,
 // and nothing may be raised as an unhandled 'error' (it killed the projector under the fault suite).
-const serverUrl = process.env.KLP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `klp_pool_${process.pid}_${Date.now()}`;
-const url = (() => {
-  const target = new URL(serverUrl);
-  target.pathname = `/${database}`;
-  return target.toString();
-})();
+const database = scratchDatabase('pool');
+const { url } = database;
 
 beforeAll(async () => {
   await ensureDatabase(url);
 });
 
-afterAll(async () => {
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await admin.end();
-});
+afterAll(() => database.drop());
 
 describe('the read model pool', () => {
   it('survives the server ending a checked-out connection: the query fails, the next one gets a new connection', async () => {

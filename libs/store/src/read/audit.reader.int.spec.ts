@@ -6,6 +6,7 @@ import { migrations } from '../../../../migrations';
 import { sealAuditRecord } from '@klp/contracts';
 import { ensureDatabase } from '../database';
 import { migrate } from '../data-source';
+import { scratchDatabase } from '../testing/scratch-database';
 import { auditSelect, listAudit, verifyHostChain, type AuditFilter, type AuditKey } from './audit.reader';
 
 /**
@@ -15,13 +16,8 @@ import { auditSelect, listAudit, verifyHostChain, type AuditFilter, type AuditKe
  * must list exactly the matching records in the order (at, host_id, seq). Whatever plan the reader
  * picks (a host's key range, the patch index, or command heads expanded), the answer is the same.
  */
-const serverUrl = process.env.KLP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `klp_audit_reader_${process.pid}_${Date.now()}`;
-const url = (() => {
-  const target = new URL(serverUrl);
-  target.pathname = `/${database}`;
-  return target.toString();
-})();
+const database = scratchDatabase('audit_reader');
+const { url } = database;
 
 interface Row {
   hostId: string;
@@ -129,10 +125,7 @@ describe('audit reader: every filter, paged, equals the reference order', () => 
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((client) => client.end()));
-    const admin = new Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   });
 
   /** A fresh schema per history: the log is append-only, so nothing can be cleared between runs. */
