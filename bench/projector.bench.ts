@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { auditMembers } from '@klp/contracts';
 import { PartitionReader, provisionTopics, topicNames } from '@klp/kafka';
-import { ensureDatabase, migrate } from '@klp/store';
+import { dropDatabase, ensureDatabase, migrate } from '@klp/store';
 import { migrations } from '../migrations';
 import { stop } from './decider.bench';
 import { committed, preload, sampledRate, windowRate } from './kafka-progress';
@@ -148,12 +148,7 @@ async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop: 
   await migrate({ url, schema: 'klp', migrations });
   return {
     url,
-    drop: async () => {
-      const server = new Client({ connectionString: serverUrl });
-      await server.connect();
-      await server.query(`DROP DATABASE IF EXISTS "${database.pathname.slice(1)}" WITH (FORCE)`);
-      await server.end();
-    },
+    drop: () => dropDatabase(url),
   };
 }
 

@@ -10,17 +10,24 @@ export function assertIdentifier(name: string, what: string): string {
   return name;
 }
 
+/** The database `url` names, checked, and a client on the server's `postgres` database to manage it. */
+function maintenanceOf(url: string): { database: string; client: Client } {
+  const database = decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
+  assertIdentifier(database, 'database name');
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  return {
+    database,
+    client: new Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: 5000 }),
+  };
+}
+
 /**
  * Creates the database named in `url` when it is missing, by asking the server's `postgres`
  * database. Lets a fresh machine run `npm start` with nothing but a Postgres server.
  */
 export async function ensureDatabase(url: string): Promise<{ created: boolean }> {
-  const target = new URL(url);
-  const database = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
-  assertIdentifier(database, 'database name');
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const client = new Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: 5000 });
+  const { database, client } = maintenanceOf(url);
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -33,6 +40,17 @@ export async function ensureDatabase(url: string): Promise<{ created: boolean }>
       return { created: false };
     }
     return { created: true };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops the database named in `url`, if it exists, ending every connection to it first. */
+export async function dropDatabase(url: string): Promise<void> {
+  const { database, client } = maintenanceOf(url);
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   } finally {
     await client.end();
   }

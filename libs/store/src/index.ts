@@ -1,4 +1,10 @@
-export { DEFAULT_READ_SCHEMA, assertIdentifier, ensureDatabase, isPostgresReachable } from './database';
+export {
+  DEFAULT_READ_SCHEMA,
+  assertIdentifier,
+  dropDatabase,
+  ensureDatabase,
+  isPostgresReachable,
+} from './database';
 export { createDataSource, migrate, revertAll, type StoreOptions } from './data-source';
 export type { Queryable } from './read/queryable';
 export { readHostView } from './read/host-view.reader';

@@ -1,5 +1,5 @@
-import { Client, type Pool } from 'pg';
-import { createReadModelPool, ensureDatabase, migrate } from '@klp/store';
+import type { Pool } from 'pg';
+import { createReadModelPool, dropDatabase, ensureDatabase, migrate } from '@klp/store';
 // migrations/ is no Nx project (tools/ and the migration spec import it the same way): the specs
 // lay the schema exactly as `npm start` does.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -37,13 +37,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     },
     async drop() {
       await Promise.allSettled(pools.map((pool) => pool.end()));
-      const admin = new Client({ connectionString: serverUrl() });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await dropDatabase(url);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { dropDatabase } from '../database';
 
 /** The Postgres server the integration setup found. */
 const serverUrl = () => process.env.KLP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -11,17 +11,6 @@ export function scratchDatabase(label: string): { name: string; url: string; dro
   const name = `klp_${label}_${process.pid}_${Date.now()}`;
   const target = new URL(serverUrl());
   target.pathname = `/${name}`;
-  return {
-    name,
-    url: target.toString(),
-    async drop() {
-      const admin = new Client({ connectionString: serverUrl() });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
+  const url = target.toString();
+  return { name, url, drop: () => dropDatabase(url) };
 }
